@@ -1,0 +1,31 @@
+using Akka.Configuration;
+
+namespace Gateway.Engine.Configuration;
+
+/// <summary>Reads checked values from a HOCON section; a bad value stops the node with a clear message.</summary>
+public static class ConfigReader
+{
+    public static string Required(Config config, string path)
+    {
+        var value = config.GetString(path, null);
+        if (string.IsNullOrWhiteSpace(value))
+            throw new GatewayConfigurationException($"Setting '{path}' must not be empty.");
+        return value;
+    }
+
+    public static TimeSpan PositiveDuration(Config config, string path)
+    {
+        var value = config.GetTimeSpan(path, null, allowInfinite: false);
+        if (value <= TimeSpan.Zero)
+            throw new GatewayConfigurationException($"Setting '{path}' must be a duration above zero.");
+        return value;
+    }
+
+    public static int PositiveInt(Config config, string path)
+    {
+        var value = config.GetInt(path);
+        if (value <= 0)
+            throw new GatewayConfigurationException($"Setting '{path}' must be above zero.");
+        return value;
+    }
+}

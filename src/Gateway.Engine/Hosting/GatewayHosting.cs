@@ -1,0 +1,74 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Pattern;
+using Akka.Persistence.Sql.Query;
+using Akka.Remote.Hosting;
+using Gateway.Domain.Provisioning;
+using Gateway.Engine.Configuration;
+using Gateway.Engine.Provisioning;
+using Gateway.Engine.Serialization;
+using Gateway.Engine.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Engine.Hosting;
+
+/// <summary>The engine's Akka.Hosting wiring; the host chains these.</summary>
+public static class GatewayHosting
+{
+    /// <summary>
+    /// A gateway cluster node: the loaded configuration, the journal's database connection, remoting
+    /// and clustering from <c>gateway.cluster</c>, and the gateway serializer for every wire type.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithGatewayNode(this AkkaConfigurationBuilder builder, Config config, GatewaySettings settings)
+    {
+        builder
+            .AddHocon(config, HoconAddMode.Append)
+            .AddSetup(JournalStorage.CreateSetup(settings.Storage))
+            .WithRemoting(settings.Cluster.Host, settings.Cluster.Port)
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [ClusterSettings.Role],
+                SeedNodes = [.. settings.Cluster.EffectiveSeedNodes],
+            })
+            .WithCustomSerializer("gateway",
+                [typeof(IGatewayWire), typeof(IProvisioningEvent), typeof(IProvisioningCommand), typeof(CatalogSnapshot)],
+                system => new GatewaySerializer(system));
+        if (settings.Cluster.Port == 0)
+        {
+            // A random port is known only once remoting is bound: join that address.
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// The provisioning authority (a cluster singleton, restarted with back-off after a journal
+    /// failure) with its proxy under <see cref="ProvisioningAuthority"/>, and this node's directory
+    /// follower, which fills the <see cref="ProvisioningDirectory"/> registered in DI.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithProvisioning(this AkkaConfigurationBuilder builder, ProvisioningSettings settings)
+    {
+        var authority = BackoffSupervisor.Props(Backoff.OnStop(
+            ProvisioningActor.Props(settings.SnapshotEvery), "authority",
+            settings.RestartBackoffMin, settings.RestartBackoffMax, randomFactor: 0.2, maxNrOfRetries: -1));
+        return builder
+            .WithSingleton<ProvisioningAuthority>("provisioning", authority,
+                new ClusterSingletonOptions { Role = ClusterSettings.Role })
+            .WithActors((system, _, resolver) =>
+            {
+                var directory = resolver.GetService<ProvisioningDirectory>();
+                system.ActorOf(ProvisioningDirectoryFollower.Props(directory, SqlReadJournal.Identifier,
+                    settings.RestartBackoffMin, settings.RestartBackoffMax), "provisioning-directory");
+            });
+    }
+
+    /// <summary>Registers this node's <see cref="ProvisioningDirectory"/> (one per host).</summary>
+    public static IServiceCollection AddProvisioningDirectory(this IServiceCollection services) =>
+        services.AddSingleton<ProvisioningDirectory>();
+}

@@ -1,0 +1,133 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Gateway.Domain.Provisioning;
+
+namespace Gateway.Engine.Provisioning;
+
+/// <summary>
+/// Keeps this node's <see cref="ProvisioningDirectory"/> in step with the provisioning authority's
+/// journal, on every node (not only where the singleton runs).
+/// <code>
+///   LoadingSnapshot ──snapshot or none──▶ CatchingUp ──current events read──▶ Following (live query)
+///         ▲                                   │                                    │
+///         └───────────── WaitingToRetry ◀─────┴──────── stream failed/ended ───────┘
+/// </code>
+/// After a failure it waits (exponential back-off) and resumes from the directory's sequence number.
+/// </summary>
+public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
+{
+    /// <summary>Timer tick and stream signals; public so specs can drive the actor.</summary>
+    public sealed class Retry
+    {
+        public static readonly Retry Instance = new();
+        private Retry() { }
+    }
+
+    private sealed record CaughtUp;
+    private sealed record StreamEnded(Exception? Cause);
+
+    private readonly ProvisioningDirectory _directory;
+    private readonly string _readJournalId;
+    private readonly TimeSpan _backoffMin;
+    private readonly TimeSpan _backoffMax;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private UniqueKillSwitch? _running;
+    private int _failures;
+
+    public ProvisioningDirectoryFollower(ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax)
+    {
+        _directory = directory;
+        _readJournalId = readJournalId;
+        _backoffMin = backoffMin;
+        _backoffMax = backoffMax;
+        LoadingSnapshot();
+    }
+
+    public static Props Props(ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax) =>
+        Akka.Actor.Props.Create(() => new ProvisioningDirectoryFollower(directory, readJournalId, backoffMin, backoffMax));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void LoadingSnapshot()
+    {
+        var snapshotStore = Persistence.Instance.Apply(Context.System).SnapshotStoreFor(null);
+        snapshotStore.Tell(new LoadSnapshot(ProvisioningActor.Id, SnapshotSelectionCriteria.Latest, long.MaxValue));
+        Become(() =>
+        {
+            Receive<LoadSnapshotResult>(result =>
+            {
+                if (result.Snapshot is { } selected)
+                    _directory.Reset(Catalog.FromSnapshot((CatalogSnapshot)selected.Snapshot), selected.Metadata.SequenceNr);
+                CatchingUp();
+            });
+            Receive<LoadSnapshotFailed>(failed => WaitingToRetry(failed.Cause));
+        });
+    }
+
+    private void CatchingUp()
+    {
+        var query = (ICurrentEventsByPersistenceIdQuery)PersistenceQuery.Get(Context.System)
+            .ReadJournalFor<IReadJournal>(_readJournalId);
+        Run(query.CurrentEventsByPersistenceId(ProvisioningActor.Id, _directory.SequenceNr + 1, long.MaxValue), new CaughtUp());
+        Become(() =>
+        {
+            Receive<CaughtUp>(_ =>
+            {
+                _failures = 0;
+                if (!_directory.IsLoaded)
+                    _log.Info("Provisioning directory loaded at sequence {0}: {1} subscribers",
+                        _directory.SequenceNr, _directory.Catalog.SubscriberCount);
+                _directory.MarkLoaded();
+                Following();
+            });
+            Receive<StreamEnded>(ended => WaitingToRetry(ended.Cause));
+        });
+    }
+
+    private void Following()
+    {
+        var query = (IEventsByPersistenceIdQuery)PersistenceQuery.Get(Context.System)
+            .ReadJournalFor<IReadJournal>(_readJournalId);
+        Run(query.EventsByPersistenceId(ProvisioningActor.Id, _directory.SequenceNr + 1, long.MaxValue),
+            new StreamEnded(null));
+        Become(() => Receive<StreamEnded>(ended => WaitingToRetry(ended.Cause)));
+    }
+
+    private void WaitingToRetry(Exception? cause)
+    {
+        _running = null;
+        _failures++;
+        var delay = TimeSpan.FromTicks(Math.Min(_backoffMax.Ticks, _backoffMin.Ticks << Math.Min(_failures - 1, 16)));
+        _log.Warning(cause, "Provisioning directory stopped following the journal; retrying in {0}", delay);
+        Timers.StartSingleTimer(Retry.Instance, Retry.Instance, delay);
+        Become(() => Receive<Retry>(_ =>
+        {
+            if (_directory.SequenceNr == 0)
+                LoadingSnapshot();
+            else
+                CatchingUp();
+        }));
+    }
+
+    private void Run(Source<EventEnvelope, NotUsed> events, object whenCompleted)
+    {
+        var directory = _directory;
+        var (killSwitch, done) = events
+            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
+            .ToMaterialized(Sink.ForEach<EventEnvelope>(e => directory.Apply(e.SequenceNr, (IProvisioningEvent)e.Event)), Keep.Both)
+            .Run(Context.Materializer());
+        _running = killSwitch;
+        done.PipeTo(Self, success: () => whenCompleted, failure: ex => new StreamEnded(ex));
+    }
+
+    protected override void PostStop()
+    {
+        _running?.Shutdown();
+        base.PostStop();
+    }
+}

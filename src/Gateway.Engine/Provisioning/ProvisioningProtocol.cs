@@ -1,0 +1,25 @@
+using Gateway.Domain.Errors;
+using Gateway.Domain.Provisioning;
+using Gateway.Engine.Serialization;
+
+namespace Gateway.Engine.Provisioning;
+
+/// <summary>
+/// Replies of the provisioning authority to an <see cref="IProvisioningCommand"/>. The commands
+/// themselves are domain records (<see cref="ProvisioningCommands"/>).
+/// </summary>
+public static class ProvisioningProtocol
+{
+    /// <summary>
+    /// The command is journaled as <see cref="Event"/> at <see cref="SequenceNr"/>, or changed nothing
+    /// (<see cref="Event"/> null) and the catalog at <see cref="SequenceNr"/> already reflects it.
+    /// Sent only after the journal write completed.
+    /// </summary>
+    public sealed record Applied(long SequenceNr, IProvisioningEvent? Event) : IGatewayWire;
+
+    /// <summary>The command breaks a catalog rule (unknown reference, a number or secret already in use, ...).</summary>
+    public sealed record Refused(DomainError Error) : IGatewayWire;
+}
+
+/// <summary>Registry key of the proxy to the provisioning authority (a cluster singleton).</summary>
+public sealed class ProvisioningAuthority;

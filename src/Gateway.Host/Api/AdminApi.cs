@@ -1,0 +1,202 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Gateway.Domain.Errors;
+using Gateway.Domain.Provisioning;
+using Gateway.Engine.Configuration;
+using Gateway.Engine.Provisioning;
+using Gateway.Host.Auth;
+using static Gateway.Domain.Provisioning.ProvisioningCommands;
+
+namespace Gateway.Host.Api;
+
+/// <summary>What every admin handler needs, injected as one <c>[AsParameters]</c> record.</summary>
+public sealed record AdminServices(
+    IRequiredActor<ProvisioningAuthority> Authority,
+    ProvisioningDirectory Directory,
+    GatewaySettings Settings,
+    HttpContext HttpContext)
+{
+    public CancellationToken Aborted => HttpContext.RequestAborted;
+}
+
+/// <summary>
+/// Provisioning (CONTRACT §2): partners, recording servers, groups and subscribers. Writes go to
+/// the provisioning authority (a cluster singleton) and answer once journaled; reads come from this
+/// node's directory, which includes every write made through this node before it answered and
+/// writes made through other nodes within the read journal's refresh interval.
+/// </summary>
+public static class AdminApi
+{
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin")
+            .AddEndpointFilter<AdminAuthFilter>()
+            .WithTags("Admin");
+
+        admin.MapPut("/partners/{partnerId}", PutPartner);
+        admin.MapGet("/partners/{partnerId}", GetPartner);
+        admin.MapDelete("/partners/{partnerId}", DeletePartner);
+
+        admin.MapPut("/recording-servers/{id}", PutRecordingServer);
+        admin.MapGet("/recording-servers/{id}", GetRecordingServer);
+        admin.MapDelete("/recording-servers/{id}", DeleteRecordingServer);
+
+        admin.MapPut("/groups/{groupId}", PutGroup);
+        admin.MapGet("/groups/{groupId}", GetGroup);
+        admin.MapDelete("/groups/{groupId}", DeleteGroup);
+
+        admin.MapPut("/subscribers/{subrId}", PutSubscriber);
+        admin.MapGet("/subscribers/{subrId}", GetSubscriber);
+        admin.MapDelete("/subscribers/{subrId}", DeleteSubscriber);
+
+        return admin;
+    }
+
+    // ---- partners
+
+    public static Task<IResult> PutPartner(string partnerId, [AsParameters] AdminServices services) =>
+        Save(services, PartnerId.TryParse(partnerId, out var id), "partnerId",
+            body =>
+            {
+                var fields = JsonFields.Of(body, "primaryUrl", "secondaryUrl", "clientSecret", "securityToken");
+                var partner = new PartnerFields(fields.String("primaryUrl"), fields.String("secondaryUrl"),
+                    fields.String("clientSecret"), fields.String("securityToken"));
+                return fields.Error is { } shapeError ? shapeError : ProvisioningRules.Partner(id, partner);
+            },
+            partner => new SavePartner(partner), PartnerView.Of);
+
+    public static IResult GetPartner(string partnerId, [AsParameters] AdminServices services) =>
+        PartnerId.TryParse(partnerId, out var id) && services.Directory.Catalog.FindPartner(id) is { } partner
+            ? TypedResults.Ok(PartnerView.Of(partner))
+            : ApiError.NotFound($"Partner '{partnerId}'").ToResult();
+
+    public static Task<IResult> DeletePartner(string partnerId, [AsParameters] AdminServices services) =>
+        Delete(services, PartnerId.TryParse(partnerId, out var id) ? new DeletePartner(id) : null, $"Partner '{partnerId}'");
+
+    // ---- recording servers
+
+    public static Task<IResult> PutRecordingServer(string id, [AsParameters] AdminServices services) =>
+        Save(services, RecordingServerId.TryParse(id, out var serverId), "id",
+            body =>
+            {
+                var fields = JsonFields.Of(body, "name", "url", "authenticationKey");
+                var server = new RecordingServerFields(fields.String("name"), fields.String("url"), fields.String("authenticationKey"));
+                return fields.Error is { } shapeError ? shapeError : ProvisioningRules.RecordingServer(serverId, server);
+            },
+            server => new SaveRecordingServer(server), RecordingServerView.Of);
+
+    public static IResult GetRecordingServer(string id, [AsParameters] AdminServices services) =>
+        RecordingServerId.TryParse(id, out var serverId) && services.Directory.Catalog.FindRecordingServer(serverId) is { } server
+            ? TypedResults.Ok(RecordingServerView.Of(server))
+            : ApiError.NotFound($"Recording server '{id}'").ToResult();
+
+    public static Task<IResult> DeleteRecordingServer(string id, [AsParameters] AdminServices services) =>
+        Delete(services, RecordingServerId.TryParse(id, out var serverId) ? new DeleteRecordingServer(serverId) : null,
+            $"Recording server '{id}'");
+
+    // ---- groups
+
+    public static Task<IResult> PutGroup(string groupId, [AsParameters] AdminServices services) =>
+        Save(services, GroupId.TryParse(groupId, out var id), "groupId",
+            body =>
+            {
+                var fields = JsonFields.Of(body, "messageCopy");
+                var copy = fields.Object("messageCopy", "enabled", "recordingServerId");
+                var group = copy is null
+                    ? new GroupFields(MessageCopyEnabled: false, RecordingServerId: null) // the seed's default: off
+                    : new GroupFields(copy.Boolean("enabled"), copy.String("recordingServerId"));
+                return fields.Error is { } shapeError ? shapeError : ProvisioningRules.Group(id, group);
+            },
+            group => new SaveGroup(group), GroupView.Of);
+
+    public static IResult GetGroup(string groupId, [AsParameters] AdminServices services) =>
+        GroupId.TryParse(groupId, out var id) && services.Directory.Catalog.FindGroup(id) is { } group
+            ? TypedResults.Ok(GroupView.Of(group))
+            : ApiError.NotFound($"Group '{groupId}'").ToResult();
+
+    public static Task<IResult> DeleteGroup(string groupId, [AsParameters] AdminServices services) =>
+        Delete(services, GroupId.TryParse(groupId, out var id) ? new DeleteGroup(id) : null, $"Group '{groupId}'");
+
+    // ---- subscribers
+
+    public static Task<IResult> PutSubscriber(string subrId, [AsParameters] AdminServices services) =>
+        Save(services, SubscriberId.TryParse(subrId, out var id), "subrId",
+            body =>
+            {
+                var fields = JsonFields.Of(body, "mobile", "did", "domain", "partnerId", "groupId");
+                var subscriber = new SubscriberFields(fields.String("mobile"), fields.String("did"), fields.String("domain"),
+                    fields.String("partnerId"), fields.String("groupId"));
+                return fields.Error is { } shapeError ? shapeError : ProvisioningRules.Subscriber(id, subscriber);
+            },
+            subscriber => new SaveSubscriber(subscriber), SubscriberView.Of);
+
+    public static IResult GetSubscriber(string subrId, [AsParameters] AdminServices services) =>
+        SubscriberId.TryParse(subrId, out var id) && services.Directory.Catalog.FindSubscriber(id) is { } subscriber
+            ? TypedResults.Ok(SubscriberView.Of(subscriber))
+            : ApiError.NotFound($"Subscriber '{subrId}'").ToResult();
+
+    public static Task<IResult> DeleteSubscriber(string subrId, [AsParameters] AdminServices services) =>
+        Delete(services, SubscriberId.TryParse(subrId, out var id) ? new DeleteSubscriber(id) : null, $"Subscriber '{subrId}'");
+
+    // ---- the shared pipeline: read and check the body, ask the authority, wait for the local directory
+
+    private static async Task<IResult> Save<TResource>(
+        AdminServices services,
+        bool idIsValid,
+        string idName,
+        Func<System.Text.Json.JsonElement, Result<TResource>> read,
+        Func<TResource, IProvisioningCommand> toCommand,
+        Func<TResource, object> view)
+    {
+        var (document, bodyError) = await JsonRequest.ReadObjectAsync(
+            services.HttpContext.Request, services.Settings.Admin.MaxBodySize, services.Aborted);
+        if (bodyError is not null)
+            return bodyError.ToResult();
+        using (document)
+        {
+            if (!idIsValid)
+                return ApiError.From(ProvisioningRules.InvalidId(idName)).ToResult();
+            var resource = read(document!.RootElement);
+            if (!resource.IsOk)
+                return ApiError.From(resource.Error).ToResult();
+            var outcome = await Ask(services, toCommand(resource.Value));
+            return outcome ?? TypedResults.Ok(view(resource.Value));
+        }
+    }
+
+    private static async Task<IResult> Delete(AdminServices services, IProvisioningCommand? command, string what)
+    {
+        if (command is null)
+            return ApiError.NotFound(what).ToResult();
+        return await Ask(services, command) ?? TypedResults.NoContent();
+    }
+
+    /// <summary>Null when the authority applied the command and this node's directory has it; else the error result.</summary>
+    private static async Task<IResult?> Ask(AdminServices services, IProvisioningCommand command)
+    {
+        object reply;
+        try
+        {
+            reply = await services.Authority.ActorRef.Ask<object>(command, services.Settings.Admin.AskTimeout, services.Aborted);
+        }
+        catch (AskTimeoutException)
+        {
+            services.HttpContext.Response.Headers.RetryAfter = "1";
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+                "The provisioning service did not answer in time (the journal may be unavailable, or the " +
+                "service is moving to another node). Nothing may have been stored; retry the request.").ToResult();
+        }
+        switch (reply)
+        {
+            case ProvisioningProtocol.Refused refused:
+                return ApiError.From(refused.Error).ToResult();
+            case ProvisioningProtocol.Applied applied:
+                if (applied.Event is not null)
+                    services.Directory.Apply(applied.SequenceNr, applied.Event);
+                await services.Directory.WaitForAsync(applied.SequenceNr, services.Settings.Provisioning.DirectoryWait, services.Aborted);
+                return null;
+            default:
+                throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from the provisioning authority.");
+        }
+    }
+}

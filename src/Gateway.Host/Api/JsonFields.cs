@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Gateway.Domain.Errors;
+
+namespace Gateway.Host.Api;
+
+/// <summary>
+/// The fields of one JSON object, looked up case-insensitively (<c>PrimaryUrl</c> matches
+/// <c>primaryUrl</c>). Unknown and duplicated fields are refused, so a typo is reported rather than
+/// silently ignored. The first problem found is kept in <see cref="Error"/>; later reads return null.
+/// </summary>
+public sealed class JsonFields
+{
+    private readonly Dictionary<string, JsonElement> _fields;
+    private readonly string _prefix;
+    private readonly JsonFields? _parent;
+    private DomainError? _error;
+
+    private JsonFields(Dictionary<string, JsonElement> fields, string prefix, JsonFields? parent)
+    {
+        _fields = fields;
+        _prefix = prefix;
+        _parent = parent;
+    }
+
+    /// <summary>The first problem met, in this object or in a nested one.</summary>
+    public DomainError? Error => _parent is null ? _error : _parent.Error;
+
+    public static JsonFields Of(JsonElement element, params string[] allowed) => Of(element, "", null, allowed);
+
+    private static JsonFields Of(JsonElement element, string prefix, JsonFields? parent, string[] allowed)
+    {
+        var fields = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        var reader = new JsonFields(fields, prefix, parent);
+        foreach (var property in element.EnumerateObject())
+        {
+            var known = allowed.FirstOrDefault(a => a.Equals(property.Name, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                reader.Fail(ErrorCodes.UnknownField,
+                    $"Field '{prefix}{Printable(property.Name)}' is not known here; allowed: {string.Join(", ", allowed.Select(a => prefix + a))}.");
+                break;
+            }
+            if (!fields.TryAdd(known, property.Value))
+            {
+                reader.Fail(ErrorCodes.DuplicateField, $"Field '{prefix}{known}' appears more than once.");
+                break;
+            }
+        }
+        return reader;
+    }
+
+    /// <summary>A string field; null when absent or JSON null.</summary>
+    public string? String(string name)
+    {
+        if (Error is not null || !_fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.String)
+            return value.GetString();
+        Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be a string, not {Describe(value)}.");
+        return null;
+    }
+
+    /// <summary>A boolean field; null when absent or JSON null.</summary>
+    public bool? Boolean(string name)
+    {
+        if (Error is not null || !_fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            return value.GetBoolean();
+        Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be true or false, not {Describe(value)}.");
+        return null;
+    }
+
+    /// <summary>A nested object field; null when absent or JSON null.</summary>
+    public JsonFields? Object(string name, params string[] allowed)
+    {
+        if (Error is not null || !_fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Object)
+            return Of(value, $"{_prefix}{name}.", this, allowed);
+        Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be an object, not {Describe(value)}.");
+        return null;
+    }
+
+    private void Fail(string code, string message)
+    {
+        if (_parent is not null)
+            _parent.Fail(code, message);
+        else
+            _error ??= DomainError.Invalid(code, message);
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string Printable(string name) =>
+        name.Length > 64 || name.Any(char.IsControl) ? string.Concat(name.Take(64).Where(c => !char.IsControl(c))) + "…" : name;
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using Gateway.Engine.Configuration;
+using Gateway.Engine.Health;
+using Gateway.Engine.Provisioning;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Gateway.Host.Health;
+
+/// <summary>This node is an <c>Up</c> member of the cluster.</summary>
+public sealed class ClusterMemberUpCheck(ActorSystem system) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = Cluster.Get(system).SelfMember.Status;
+        return Task.FromResult(status == MemberStatus.Up
+            ? HealthCheckResult.Healthy("up")
+            : HealthCheckResult.Unhealthy(status.ToString().ToLowerInvariant()));
+    }
+}
+
+/// <summary>The journal answers a read within <c>gateway.readiness.journal-timeout</c>.</summary>
+public sealed class JournalAnswersCheck(ActorSystem system, GatewaySettings settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await JournalHealth.AnswersAsync(system, settings.Readiness.JournalTimeout, cancellationToken)
+            ? HealthCheckResult.Healthy("answers")
+            : HealthCheckResult.Unhealthy("no answer");
+}
+
+/// <summary>This node's provisioning directory has read the journal once, so lookups see every subscriber.</summary>
+public sealed class ProvisioningLoadedCheck(ProvisioningDirectory directory) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(directory.IsLoaded
+            ? HealthCheckResult.Healthy("loaded")
+            : HealthCheckResult.Unhealthy("loading"));
+}
+
+/// <summary><c>GET /healthz</c> (the process answers) and <c>GET /readyz</c> (the node can take traffic).</summary>
+public static class HealthApi
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<ClusterMemberUpCheck>("cluster", tags: [ReadyTag])
+            .AddCheck<JournalAnswersCheck>("journal", tags: [ReadyTag])
+            .AddCheck<ProvisioningLoadedCheck>("provisioning", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = WriteReport,
+        }).WithTags("Operations");
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReport,
+        }).WithTags("Operations");
+        return app;
+    }
+
+    private static Task WriteReport(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status == HealthStatus.Healthy ? "ok" : "unavailable",
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString()),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+}

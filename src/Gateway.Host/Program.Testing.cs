@@ -1,0 +1,2 @@
+// Only for tests: WebApplicationFactory<Program> needs the top-level-statement Program class to be public.
+public partial class Program;
