@@ -30,6 +30,11 @@ public readonly record struct HttpUrl
             problem = $"must be at most {MaxLength} characters long";
             return false;
         }
+        if (text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            problem = "must not contain spaces or control characters (percent-encode them)";
+            return false;
+        }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) ||
             (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) ||
             string.IsNullOrEmpty(uri.Host))
@@ -37,7 +42,7 @@ public readonly record struct HttpUrl
             problem = "must be an absolute http or https URL";
             return false;
         }
-        if (!string.IsNullOrEmpty(uri.UserInfo))
+        if (!string.IsNullOrEmpty(uri.UserInfo) || Authority(text).Contains('@'))
         {
             problem = "must not carry credentials (user:password@); the gateway sends its token in the Authorization header";
             return false;
@@ -50,6 +55,19 @@ public readonly record struct HttpUrl
         url = new HttpUrl(uri);
         return true;
     }
+
+    // The text between "scheme://" and the path: Uri hides an empty user part ("https://@host/").
+    private static string Authority(string text)
+    {
+        var start = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = text.IndexOfAny(['/', '?', '#'], start);
+        return end < 0 ? text[start..] : text[start..end];
+    }
+
+    /// <summary>Two URLs are the same setting only when their text is the same (Uri equality ignores case and default ports).</summary>
+    public bool Equals(HttpUrl other) => string.Equals(Uri?.OriginalString, other.Uri?.OriginalString, StringComparison.Ordinal);
+
+    public override int GetHashCode() => Uri?.OriginalString.GetHashCode(StringComparison.Ordinal) ?? 0;
 
     /// <summary>Parses a URL known to be valid (stored data); throws on anything else.</summary>
     public static HttpUrl Parse(string text) =>

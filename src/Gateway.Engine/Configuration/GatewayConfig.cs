@@ -18,15 +18,20 @@ public static class GatewayConfig
 
     public static Config Load(string hoconDirectory, Func<string, string?> environment, string? extraHocon = null)
     {
-        var top = string.IsNullOrWhiteSpace(extraHocon) ? Config.Empty : ConfigurationFactory.ParseString(extraHocon);
-        var gateway = top
-            .WithFallback(EnvironmentOverrides.ToHocon(environment))
-            .WithFallback(ReadFile(hoconDirectory, BaseFile));
-        var backend = StorageSettings.ParseBackend(gateway.GetString("gateway.storage.backend"));
-        return gateway
-            .WithFallback(ReadFile(hoconDirectory, $"storage-{backend.ToString().ToLowerInvariant()}.hocon"))
-            .WithFallback(ReadFile(hoconDirectory, ClusterFile));
+        var layers = new List<Config>();
+        if (!string.IsNullOrWhiteSpace(extraHocon))
+            layers.Add(ConfigurationFactory.ParseString(extraHocon));
+        if (EnvironmentOverrides.ToHocon(environment) is { IsEmpty: false } overrides)
+            layers.Add(overrides);
+        layers.Add(ReadFile(hoconDirectory, BaseFile));
+        var backend = StorageSettings.ParseBackend(Merge(layers).GetString("gateway.storage.backend"));
+        layers.Add(ReadFile(hoconDirectory, $"storage-{backend.ToString().ToLowerInvariant()}.hocon"));
+        layers.Add(ReadFile(hoconDirectory, ClusterFile));
+        return Merge(layers);
     }
+
+    private static Config Merge(List<Config> layers) =>
+        layers.Skip(1).Aggregate(layers[0], (merged, next) => merged.WithFallback(next));
 
     private static Config ReadFile(string directory, string name)
     {

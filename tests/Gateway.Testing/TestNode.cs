@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Gateway.Engine.Configuration;
+using Gateway.Engine.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Testing;
+
+/// <summary>Where a test node keeps its journal.</summary>
+public abstract record TestStorage
+{
+    public sealed record Sqlite : TestStorage;
+    public sealed record Postgres(string ConnectionString) : TestStorage;
+}
+
+/// <summary>
+/// A gateway ActorSystem built the way production builds it (a generic host, <c>AddAkka</c>, the
+/// engine's <c>With...</c> extensions, the HOCON files of <c>hocon/</c>), on a random cluster port
+/// (it joins itself), with its journal in <paramref name="dataDirectory"/> or a PostgreSQL database.
+/// </summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private TestNode(IHost host, GatewaySettings settings)
+    {
+        _host = host;
+        Settings = settings;
+    }
+
+    public ActorSystem System => _host.Services.GetRequiredService<ActorSystem>();
+    public IServiceProvider Services => _host.Services;
+    public GatewaySettings Settings { get; }
+
+    public static Config LoadConfig(string dataDirectory, TestStorage storage, string? extraHocon = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GATEWAY_DATA_DIR"] = dataDirectory,
+            ["GATEWAY_CLUSTER_PORT"] = "0",
+            ["GATEWAY_STORAGE"] = storage is TestStorage.Postgres ? "postgres" : "sqlite",
+            ["GATEWAY_POSTGRES"] = (storage as TestStorage.Postgres)?.ConnectionString,
+        };
+        return GatewayConfig.Load(GatewayConfig.DefaultDirectory, name => environment.GetValueOrDefault(name), extraHocon);
+    }
+
+    public static async Task<TestNode> StartAsync(
+        string dataDirectory,
+        TestStorage storage,
+        Action<AkkaConfigurationBuilder, GatewaySettings>? configure = null,
+        string? extraHocon = null)
+    {
+        var config = LoadConfig(dataDirectory, storage, extraHocon);
+        var settings = GatewaySettings.FromConfig(config);
+        var host = Host.CreateDefaultBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddProvisioningDirectory();
+                services.AddAkka(ClusterSettings.SystemName, (akka, _) =>
+                {
+                    akka.WithGatewayNode(config, settings);
+                    configure?.Invoke(akka, settings);
+                });
+            })
+            .Build();
+        await host.StartAsync();
+        return new TestNode(host, settings);
+    }
+
+    /// <summary>Waits until this node is an Up member of its (one-node) cluster.</summary>
+    public async Task WaitUntilUpAsync(TimeSpan timeout)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(System).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(TimeSpan.FromSeconds(15));
+        _host.Dispose();
+    }
+}
