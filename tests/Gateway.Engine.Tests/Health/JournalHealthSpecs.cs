@@ -1,0 +1,27 @@
+using Gateway.Engine.Health;
+using Gateway.Testing;
+
+namespace Gateway.Engine.Tests.Health;
+
+public sealed class JournalHealthSpecs
+{
+    [Fact]
+    public async Task JournalHealth_should_answer_true_when_the_journal_reads_from_its_database()
+    {
+        using var data = new TempDirectory();
+        await using var node = await TestNode.StartAsync(data.Path, new TestStorage.Sqlite());
+
+        Assert.True(await JournalHealth.AnswersAsync(node.System, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task JournalHealth_should_answer_false_when_the_database_cannot_be_reached()
+    {
+        using var data = new TempDirectory();
+        // nothing listens on port 1: every journal query fails
+        await using var node = await TestNode.StartAsync(data.Path,
+            new TestStorage.Postgres("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2"));
+
+        Assert.False(await JournalHealth.AnswersAsync(node.System, TimeSpan.FromSeconds(5)));
+    }
+}

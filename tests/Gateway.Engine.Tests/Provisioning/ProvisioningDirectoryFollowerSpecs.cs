@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Gateway.Domain.Provisioning;
+using Gateway.Engine.Hosting;
+using Gateway.Engine.Provisioning;
+using Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using static Gateway.Domain.Provisioning.ProvisioningCommands;
+
+namespace Gateway.Engine.Tests.Provisioning;
+
+/// <summary>The node wiring of provisioning: the singleton authority and the directory that follows its journal.</summary>
+public sealed class ProvisioningDirectoryFollowerSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private const string FastFollow = "akka.persistence.query.journal.sql.refresh-interval = 100ms\ngateway.provisioning.snapshot-every = 5";
+
+    private readonly TempDirectory _data = new();
+    private TestNode? _node;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null)
+            await _node.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private async Task<TestNode> StartAsync()
+    {
+        if (_node is not null)
+            await _node.DisposeAsync();
+        _node = await TestNode.StartAsync(_data.Path, new TestStorage.Sqlite(),
+            (akka, settings) => akka.WithProvisioning(settings.Provisioning), FastFollow);
+        return _node;
+    }
+
+    private static ProvisioningDirectory Directory(TestNode node) => node.Services.GetRequiredService<ProvisioningDirectory>();
+
+    private static async Task<ProvisioningProtocol.Applied> Provision(TestNode node, IProvisioningCommand command)
+    {
+        var authority = await ActorRegistry.For(node.System).GetAsync<ProvisioningAuthority>();
+        return await authority.Ask<ProvisioningProtocol.Applied>(command, Timeout);
+    }
+
+    [Fact]
+    public async Task Directory_should_follow_writes_of_the_authority_through_the_journal()
+    {
+        var node = await StartAsync();
+        var directory = Directory(node);
+
+        await Provision(node, new SavePartner(Samples.Partner()));
+        var applied = await Provision(node, new SaveSubscriber(Samples.Subscriber("s1", "+19465559040")));
+
+        // nobody offered the event to the directory: it read it from the journal
+        Assert.True(await directory.WaitForAsync(applied.SequenceNr, Timeout));
+        Assert.Equal(new SubscriberId("s1"), directory.Catalog.FindSubscriberByMobile(Gateway.Domain.Addressing.E164Number.Parse("+19465559040"))?.Id);
+        Assert.True(directory.IsLoaded);
+    }
+
+    [Fact]
+    public async Task Directory_should_load_the_snapshot_and_later_events_when_the_node_starts_again()
+    {
+        var node = await StartAsync();
+        await Provision(node, new SavePartner(Samples.Partner()));
+        long last = 0;
+        for (var i = 0; i < 12; i++) // snapshots at 5 and 10 events, then two more events
+            last = (await Provision(node, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555{i:D4}")))).SequenceNr;
+
+        node = await StartAsync();
+        var directory = Directory(node);
+
+        Assert.True(await directory.WaitForAsync(last, Timeout));
+        Assert.Equal(12, directory.Catalog.SubscriberCount);
+        await AwaitTrue(() => directory.IsLoaded);
+    }
+
+    private static async Task AwaitTrue(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
