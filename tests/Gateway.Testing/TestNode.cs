@@ -15,6 +15,19 @@ public abstract record TestStorage
     public sealed record Postgres(string ConnectionString) : TestStorage;
 }
 
+/// <summary>A node's fixed cluster port and the seed nodes it joins (several nodes in one test).</summary>
+public sealed record TestCluster(int Port, IReadOnlyList<string> SeedNodes)
+{
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string Address(int port) => $"akka.tcp://{ClusterSettings.SystemName}@127.0.0.1:{port}";
+}
+
 /// <summary>
 /// A gateway ActorSystem built the way production builds it (a generic host, <c>AddAkka</c>, the
 /// engine's <c>With...</c> extensions, the HOCON files of <c>hocon/</c>), on a random cluster port
@@ -34,12 +47,13 @@ public sealed class TestNode : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
     public GatewaySettings Settings { get; }
 
-    public static Config LoadConfig(string dataDirectory, TestStorage storage, string? extraHocon = null)
+    public static Config LoadConfig(string dataDirectory, TestStorage storage, string? extraHocon = null, TestCluster? cluster = null)
     {
         var environment = new Dictionary<string, string?>
         {
             ["GATEWAY_DATA_DIR"] = dataDirectory,
-            ["GATEWAY_CLUSTER_PORT"] = "0",
+            ["GATEWAY_CLUSTER_PORT"] = (cluster?.Port ?? 0).ToString(),
+            ["GATEWAY_SEED_NODES"] = cluster is null ? null : string.Join(",", cluster.SeedNodes),
             ["GATEWAY_STORAGE"] = storage is TestStorage.Postgres ? "postgres" : "sqlite",
             ["GATEWAY_POSTGRES"] = (storage as TestStorage.Postgres)?.ConnectionString,
         };
@@ -50,9 +64,10 @@ public sealed class TestNode : IAsyncDisposable
         string dataDirectory,
         TestStorage storage,
         Action<AkkaConfigurationBuilder, GatewaySettings>? configure = null,
-        string? extraHocon = null)
+        string? extraHocon = null,
+        TestCluster? cluster = null)
     {
-        var config = LoadConfig(dataDirectory, storage, extraHocon);
+        var config = LoadConfig(dataDirectory, storage, extraHocon, cluster);
         var settings = GatewaySettings.FromConfig(config);
         var host = Host.CreateDefaultBuilder()
             .ConfigureServices(services =>

@@ -28,7 +28,6 @@ public static class ErrorCodes
     public const string PartnerNotFound = "partner_not_found";
     public const string GroupNotFound = "group_not_found";
     public const string RecordingServerNotFound = "recording_server_not_found";
-    public const string SubscriberNotFound = "subscriber_not_found";
     public const string DidInUse = "did_in_use";
     public const string MobileInUse = "mobile_in_use";
     public const string ClientSecretInUse = "client_secret_in_use";

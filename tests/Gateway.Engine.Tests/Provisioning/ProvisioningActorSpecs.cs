@@ -61,13 +61,17 @@ public abstract class ProvisioningActorSpecs(ITestOutputHelper output) : IAsyncL
 
     private IActorRef StartAuthority(int snapshotEvery = 1000) => System.ActorOf(ProvisioningActor.Props(snapshotEvery));
 
-    private static async Task<T> Send<T>(IActorRef authority, IProvisioningCommand command) =>
-        await authority.Ask<T>(command, Timeout);
+    /// <summary>Sends from the TestKit's test actor and expects the reply of type <typeparamref name="T"/>.</summary>
+    private async Task<T> Send<T>(IActorRef authority, IProvisioningCommand command)
+    {
+        authority.Tell(command, _kit!.TestActor);
+        return await _kit.ExpectMsgAsync<T>(Timeout);
+    }
 
-    private static async Task Provision(IActorRef authority, params IProvisioningCommand[] commands)
+    private async Task Provision(IActorRef authority, params IProvisioningCommand[] commands)
     {
         foreach (var command in commands)
-            Assert.IsType<Applied>(await authority.Ask<object>(command, Timeout));
+            await Send<Applied>(authority, command);
     }
 
     [SkippableFact]
