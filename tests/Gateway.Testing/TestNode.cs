@@ -13,6 +13,10 @@ public abstract record TestStorage
 {
     public sealed record Sqlite : TestStorage;
     public sealed record Postgres(string ConnectionString) : TestStorage;
+
+    /// <summary>A PostgreSQL journal that cannot be reached (nothing listens on port 1): every query fails fast.</summary>
+    public static readonly TestStorage Unreachable =
+        new Postgres("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=1");
 }
 
 /// <summary>A node's fixed cluster port and the seed nodes it joins (several nodes in one test).</summary>

@@ -66,9 +66,7 @@ public static class AdminApi
             partner => new SavePartner(partner), PartnerView.Of);
 
     public static IResult GetPartner(string partnerId, [AsParameters] AdminServices services) =>
-        PartnerId.TryParse(partnerId, out var id) && services.Directory.Catalog.FindPartner(id) is { } partner
-            ? TypedResults.Ok(PartnerView.Of(partner))
-            : ApiError.NotFound($"Partner '{partnerId}'").ToResult();
+        Read(services, c => PartnerId.TryParse(partnerId, out var id) ? c.FindPartner(id) : null, PartnerView.Of, $"Partner '{partnerId}'");
 
     public static Task<IResult> DeletePartner(string partnerId, [AsParameters] AdminServices services) =>
         Delete(services, PartnerId.TryParse(partnerId, out var id) ? new DeletePartner(id) : null, $"Partner '{partnerId}'");
@@ -86,9 +84,7 @@ public static class AdminApi
             server => new SaveRecordingServer(server), RecordingServerView.Of);
 
     public static IResult GetRecordingServer(string id, [AsParameters] AdminServices services) =>
-        RecordingServerId.TryParse(id, out var serverId) && services.Directory.Catalog.FindRecordingServer(serverId) is { } server
-            ? TypedResults.Ok(RecordingServerView.Of(server))
-            : ApiError.NotFound($"Recording server '{id}'").ToResult();
+        Read(services, c => RecordingServerId.TryParse(id, out var serverId) ? c.FindRecordingServer(serverId) : null, RecordingServerView.Of, $"Recording server '{id}'");
 
     public static Task<IResult> DeleteRecordingServer(string id, [AsParameters] AdminServices services) =>
         Delete(services, RecordingServerId.TryParse(id, out var serverId) ? new DeleteRecordingServer(serverId) : null,
@@ -110,9 +106,7 @@ public static class AdminApi
             group => new SaveGroup(group), GroupView.Of);
 
     public static IResult GetGroup(string groupId, [AsParameters] AdminServices services) =>
-        GroupId.TryParse(groupId, out var id) && services.Directory.Catalog.FindGroup(id) is { } group
-            ? TypedResults.Ok(GroupView.Of(group))
-            : ApiError.NotFound($"Group '{groupId}'").ToResult();
+        Read(services, c => GroupId.TryParse(groupId, out var id) ? c.FindGroup(id) : null, GroupView.Of, $"Group '{groupId}'");
 
     public static Task<IResult> DeleteGroup(string groupId, [AsParameters] AdminServices services) =>
         Delete(services, GroupId.TryParse(groupId, out var id) ? new DeleteGroup(id) : null, $"Group '{groupId}'");
@@ -131,9 +125,7 @@ public static class AdminApi
             subscriber => new SaveSubscriber(subscriber), SubscriberView.Of);
 
     public static IResult GetSubscriber(string subrId, [AsParameters] AdminServices services) =>
-        SubscriberId.TryParse(subrId, out var id) && services.Directory.Catalog.FindSubscriber(id) is { } subscriber
-            ? TypedResults.Ok(SubscriberView.Of(subscriber))
-            : ApiError.NotFound($"Subscriber '{subrId}'").ToResult();
+        Read(services, c => SubscriberId.TryParse(subrId, out var id) ? c.FindSubscriber(id) : null, SubscriberView.Of, $"Subscriber '{subrId}'");
 
     public static Task<IResult> DeleteSubscriber(string subrId, [AsParameters] AdminServices services) =>
         Delete(services, SubscriberId.TryParse(subrId, out var id) ? new DeleteSubscriber(id) : null, $"Subscriber '{subrId}'");
@@ -164,6 +156,21 @@ public static class AdminApi
         }
     }
 
+    /// <summary>A resource from this node's directory; 503 while the directory is still loading (a 404 then could be wrong).</summary>
+    private static IResult Read<TResource>(AdminServices services, Func<Catalog, TResource?> find, Func<TResource, object> view, string what)
+        where TResource : class
+    {
+        if (!services.Directory.IsLoaded)
+            return Unavailable(services, "This node is still loading the provisioning catalog; retry shortly.");
+        return find(services.Directory.Catalog) is { } found ? TypedResults.Ok(view(found)) : ApiError.NotFound(what).ToResult();
+    }
+
+    private static IResult Unavailable(AdminServices services, string message)
+    {
+        services.HttpContext.Response.Headers.RetryAfter = "1";
+        return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, message).ToResult();
+    }
+
     private static async Task<IResult> Delete(AdminServices services, IProvisioningCommand? command, string what)
     {
         if (command is null)
@@ -181,10 +188,9 @@ public static class AdminApi
         }
         catch (AskTimeoutException)
         {
-            services.HttpContext.Response.Headers.RetryAfter = "1";
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            return Unavailable(services,
                 "The provisioning service did not answer in time (the journal may be unavailable, or the " +
-                "service is moving to another node). Nothing may have been stored; retry the request.").ToResult();
+                "service is moving to another node). The change may not have been stored; retry the request.");
         }
         switch (reply)
         {

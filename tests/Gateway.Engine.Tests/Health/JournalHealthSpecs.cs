@@ -18,9 +18,8 @@ public sealed class JournalHealthSpecs
     public async Task JournalHealth_should_answer_false_when_the_database_cannot_be_reached()
     {
         using var data = new TempDirectory();
-        // nothing listens on port 1: every journal query fails
         await using var node = await TestNode.StartAsync(data.Path,
-            new TestStorage.Postgres("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2"));
+            TestStorage.Unreachable);
 
         Assert.False(await JournalHealth.AnswersAsync(node.System, TimeSpan.FromSeconds(5)));
     }

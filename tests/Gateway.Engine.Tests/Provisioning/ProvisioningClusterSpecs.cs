@@ -47,9 +47,9 @@ public sealed class ProvisioningClusterSpecs
         await nodeA.WaitUntilUpAsync(Timeout);
         await nodeB.WaitUntilUpAsync(Timeout);
 
-        await Provision(nodeB, new SavePartner(Samples.Partner()));
-        await Provision(nodeA, new SaveSubscriber(Samples.Subscriber("s-a", "+19465550001")));
-        var last = await Provision(nodeB, new SaveSubscriber(Samples.Subscriber("s-b", "+19465550002")));
+        await Authority.Provision(nodeB, new SavePartner(Samples.Partner()), Timeout);
+        await Authority.Provision(nodeA, new SaveSubscriber(Samples.Subscriber("s-a", "+19465550001")), Timeout);
+        var last = await Authority.Provision(nodeB, new SaveSubscriber(Samples.Subscriber("s-b", "+19465550002")), Timeout);
 
         foreach (var node in new[] { nodeA, nodeB })
         {
@@ -59,14 +59,9 @@ public sealed class ProvisioningClusterSpecs
             Assert.NotNull(directory.Catalog.FindSubscriberByDid(E164Number.Parse("+19465550002")));
         }
         // one authority decides for the whole cluster: a number taken through one node is taken on the other
-        var refused = await (await ActorRegistry.For(nodeA.System).GetAsync<ProvisioningAuthority>())
-            .Ask<ProvisioningProtocol.Refused>(new SaveSubscriber(Samples.Subscriber("s-c", "+19465550002")), Timeout);
+        var refused = await Authority.Ask<ProvisioningProtocol.Refused>(nodeA,
+            new SaveSubscriber(Samples.Subscriber("s-c", "+19465550002")), Timeout);
         Assert.Equal(Gateway.Domain.Errors.ErrorCodes.DidInUse, refused.Error.Code);
     }
 
-    private static async Task<ProvisioningProtocol.Applied> Provision(TestNode node, IProvisioningCommand command)
-    {
-        var authority = await ActorRegistry.For(node.System).GetAsync<ProvisioningAuthority>();
-        return await authority.Ask<ProvisioningProtocol.Applied>(command, Timeout);
-    }
 }

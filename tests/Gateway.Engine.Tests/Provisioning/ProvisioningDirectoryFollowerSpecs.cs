@@ -38,11 +38,6 @@ public sealed class ProvisioningDirectoryFollowerSpecs : IAsyncLifetime
 
     private static ProvisioningDirectory Directory(TestNode node) => node.Services.GetRequiredService<ProvisioningDirectory>();
 
-    private static async Task<ProvisioningProtocol.Applied> Provision(TestNode node, IProvisioningCommand command)
-    {
-        var authority = await ActorRegistry.For(node.System).GetAsync<ProvisioningAuthority>();
-        return await authority.Ask<ProvisioningProtocol.Applied>(command, Timeout);
-    }
 
     [Fact]
     public async Task Directory_should_follow_writes_of_the_authority_through_the_journal()
@@ -50,8 +45,8 @@ public sealed class ProvisioningDirectoryFollowerSpecs : IAsyncLifetime
         var node = await StartAsync();
         var directory = Directory(node);
 
-        await Provision(node, new SavePartner(Samples.Partner()));
-        var applied = await Provision(node, new SaveSubscriber(Samples.Subscriber("s1", "+19465559040")));
+        await Authority.Provision(node, new SavePartner(Samples.Partner()), Timeout);
+        var applied = await Authority.Provision(node, new SaveSubscriber(Samples.Subscriber("s1", "+19465559040")), Timeout);
 
         // nobody offered the event to the directory: it read it from the journal
         Assert.True(await directory.WaitForAsync(applied.SequenceNr, Timeout));
@@ -63,10 +58,10 @@ public sealed class ProvisioningDirectoryFollowerSpecs : IAsyncLifetime
     public async Task Directory_should_load_the_snapshot_and_later_events_when_the_node_starts_again()
     {
         var node = await StartAsync();
-        await Provision(node, new SavePartner(Samples.Partner()));
+        await Authority.Provision(node, new SavePartner(Samples.Partner()), Timeout);
         long last = 0;
         for (var i = 0; i < 12; i++) // snapshots at 5 and 10 events, then two more events
-            last = (await Provision(node, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555{i:D4}")))).SequenceNr;
+            last = (await Authority.Provision(node, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555{i:D4}")), Timeout)).SequenceNr;
 
         node = await StartAsync();
         var directory = Directory(node);

@@ -14,7 +14,7 @@ public sealed class AdminWriteUnavailableSpecs
         var extra = Path.Combine(data.Path, "extra.hocon");
         await File.WriteAllTextAsync(extra, "gateway.admin.ask-timeout = 2s");
         await using var app = new GatewayApp(data.Path,
-            new TestStorage.Postgres("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=1"),
+            TestStorage.Unreachable,
             new Dictionary<string, string> { ["GATEWAY_CONFIG_FILE"] = extra });
         var admin = app.CreateAdminClient();
 
@@ -22,5 +22,16 @@ public sealed class AdminWriteUnavailableSpecs
 
         await response.AssertError(HttpStatusCode.ServiceUnavailable, ErrorCodes.ServiceUnavailable);
         Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task AdminApi_should_answer_503_not_404_for_reads_while_the_catalog_has_not_been_loaded()
+    {
+        using var data = new TempDirectory();
+        await using var app = new GatewayApp(data.Path, TestStorage.Unreachable);
+
+        var response = await app.CreateAdminClient().GetAsync("/admin/subscribers/s1");
+
+        await response.AssertError(HttpStatusCode.ServiceUnavailable, ErrorCodes.ServiceUnavailable);
     }
 }

@@ -37,9 +37,8 @@ public sealed class HealthApiSpecs
     public async Task Readyz_should_answer_503_while_the_journal_cannot_be_reached()
     {
         using var data = new TempDirectory();
-        // nothing listens on port 1
         await using var app = new GatewayApp(data.Path,
-            new TestStorage.Postgres("Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2"),
+            TestStorage.Unreachable,
             new Dictionary<string, string> { ["GATEWAY_CONFIG_FILE"] = WriteHocon(data.Path, "gateway.readiness.journal-timeout = 2s") });
         var client = app.CreateClient();
 
