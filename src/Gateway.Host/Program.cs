@@ -8,7 +8,13 @@ using Gateway.Host.Health;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content (appsettings.json) ships next to the binary; the working directory stays the caller's, so
+// the default data folder ./data is where the node was started (README: the repository root).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 
 // settings: hocon/ under the GATEWAY_* environment variables
 builder.Services.AddGatewayNodeConfiguration();
