@@ -41,11 +41,17 @@ GatewaySettings settings;
 try
 {
     settings = app.Services.GetRequiredService<GatewaySettings>();
+    Directory.CreateDirectory(settings.DataDirectory);
     _ = app.Services.GetRequiredService<AdminToken>();
 }
 catch (GatewayConfigurationException e)
 {
     await Console.Error.WriteLineAsync($"gateway: configuration error: {e.Message}");
+    return 2;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"gateway: the data folder cannot be used: {e.Message}");
     return 2;
 }
 

@@ -36,6 +36,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
     private readonly TimeSpan _backoffMin;
     private readonly TimeSpan _backoffMax;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IMaterializer _materializer = Context.Materializer();
     private UniqueKillSwitch? _running;
     private int _failures;
 
@@ -120,7 +121,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
         var (killSwitch, done) = events
             .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
             .ToMaterialized(Sink.ForEach<EventEnvelope>(e => directory.Apply(e.SequenceNr, (IProvisioningEvent)e.Event)), Keep.Both)
-            .Run(Context.Materializer());
+            .Run(_materializer);
         _running = killSwitch;
         done.PipeTo(Self, success: () => whenCompleted, failure: ex => new StreamEnded(ex));
     }

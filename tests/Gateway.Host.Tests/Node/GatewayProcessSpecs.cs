@@ -71,4 +71,18 @@ public sealed class GatewayProcessSpecs
         Assert.Equal(2, exitCode);
         Assert.Contains("GATEWAY_RETRY_INTERVAL must be a duration", gateway.Output);
     }
+
+    [Fact]
+    public async Task Gateway_should_refuse_to_start_with_a_clear_message_when_the_data_folder_cannot_be_created()
+    {
+        using var folder = new TempDirectory();
+        var file = Path.Combine(folder.Path, "not-a-folder");
+        await File.WriteAllTextAsync(file, "");
+        using var gateway = GatewayProcess.Start(folder.Path, new Dictionary<string, string> { ["GATEWAY_DATA_DIR"] = Path.Combine(file, "data") });
+
+        var exitCode = await gateway.WaitForExitAsync(StartTimeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("the data folder cannot be used", gateway.Output);
+    }
 }
