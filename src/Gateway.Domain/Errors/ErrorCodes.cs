@@ -15,6 +15,7 @@ public static class ErrorCodes
     public const string DuplicateField = "duplicate_field";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string InvalidParameter = "invalid_parameter";
 
     // field values
     public const string InvalidId = "invalid_id";

@@ -33,6 +33,11 @@ public static class AdminApi
             .AddEndpointFilter<AdminAuthFilter>()
             .WithTags("Admin");
 
+        admin.MapGet("/partners", ListPartners);
+        admin.MapGet("/recording-servers", ListRecordingServers);
+        admin.MapGet("/groups", ListGroups);
+        admin.MapGet("/subscribers", ListSubscribers);
+
         admin.MapPut("/partners/{partnerId}", PutPartner);
         admin.MapGet("/partners/{partnerId}", GetPartner);
         admin.MapDelete("/partners/{partnerId}", DeletePartner);
@@ -51,6 +56,20 @@ public static class AdminApi
 
         return admin;
     }
+
+    // ---- lists, in id order, a page at a time: ?after=<last id of the previous page>&limit=<1..1000>
+
+    public static IResult ListPartners(string? after, string? limit, [AsParameters] AdminServices services) =>
+        List(services, c => c.Partners, p => p.Id.Value, PartnerView.Of, after, limit);
+
+    public static IResult ListRecordingServers(string? after, string? limit, [AsParameters] AdminServices services) =>
+        List(services, c => c.RecordingServers, r => r.Id.Value, RecordingServerView.Of, after, limit);
+
+    public static IResult ListGroups(string? after, string? limit, [AsParameters] AdminServices services) =>
+        List(services, c => c.Groups, g => g.Id.Value, GroupView.Of, after, limit);
+
+    public static IResult ListSubscribers(string? after, string? limit, [AsParameters] AdminServices services) =>
+        List(services, c => c.Subscribers, s => s.Id.Value, SubscriberView.Of, after, limit);
 
     // ---- partners
 
@@ -163,6 +182,27 @@ public static class AdminApi
         if (!services.Directory.IsLoaded)
             return Unavailable(services, "This node is still loading the provisioning catalog; retry shortly.");
         return find(services.Directory.Catalog) is { } found ? TypedResults.Ok(view(found)) : ApiError.NotFound(what).ToResult();
+    }
+
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    private static IResult List<TResource>(AdminServices services, Func<Catalog, IEnumerable<TResource>> all,
+        Func<TResource, string> idOf, Func<TResource, object> view, string? after, string? limit)
+    {
+        var pageSize = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, null, out pageSize) || pageSize is < 1 or > MaxPageSize))
+            return ApiError.BadRequest(ErrorCodes.InvalidParameter, $"Query parameter 'limit' must be a whole number from 1 to {MaxPageSize}.").ToResult();
+        if (!services.Directory.IsLoaded)
+            return Unavailable(services, "This node is still loading the provisioning catalog; retry shortly.");
+        var page = all(services.Directory.Catalog)
+            .Where(r => after is null || string.CompareOrdinal(idOf(r), after) > 0)
+            .OrderBy(idOf, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
+        var items = page.Take(pageSize).ToList();
+        var next = page.Count > pageSize ? idOf(items[^1]) : null;
+        return TypedResults.Ok(new PageView(items.Select(view).ToList(), next));
     }
 
     private static IResult Unavailable(AdminServices services, string message)

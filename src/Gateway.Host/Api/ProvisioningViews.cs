@@ -28,3 +28,6 @@ public sealed record SubscriberView(string Id, string Mobile, string Did, string
     public static SubscriberView Of(Subscriber s) =>
         new(s.Id.Value, s.Mobile.Value, s.Did.Value, s.Domain, s.PartnerId.Value, s.GroupId?.Value);
 }
+
+/// <summary>One page of a list: <see cref="Next"/> is the <c>after</c> value of the next page, null on the last page.</summary>
+public sealed record PageView(IReadOnlyList<object> Items, string? Next);

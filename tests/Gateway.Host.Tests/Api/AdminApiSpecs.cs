@@ -141,6 +141,52 @@ public sealed class AdminApiSpecs(AdminApiFixture fixture) : IClassFixture<Admin
         Assert.Equal(number, stored.GetProperty("mobile").GetString());
     }
 
+    // ---- lists
+
+    [Fact]
+    public async Task AdminApi_should_list_subscribers_in_id_order_a_page_at_a_time()
+    {
+        var partner = await NewPartner();
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            var id = AdminApiFixture.NewId("list");
+            var number = fixture.NewNumber();
+            await _admin.PutOk($"/admin/subscribers/{id}", SubscriberBody(number, number, partner));
+            ids.Add(id);
+        }
+
+        var seen = new List<string>();
+        string? after = null;
+        for (var pages = 0; pages < 1000; pages++)
+        {
+            var page = await _admin.GetOk($"/admin/subscribers?limit=3{(after is null ? "" : $"&after={after}")}");
+            var items = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
+            Assert.True(items.Count <= 3);
+            seen.AddRange(items);
+            if (page.GetProperty("next").ValueKind == System.Text.Json.JsonValueKind.Null)
+                break;
+            after = page.GetProperty("next").GetString();
+            Assert.Equal(items[^1], after);
+        }
+
+        Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Subset(seen.ToHashSet(), ids.ToHashSet());
+        Assert.Contains(partner, (await _admin.GetOk("/admin/partners?limit=1000")).GetProperty("items").EnumerateArray()
+            .Select(p => p.GetProperty("id").GetString()));
+    }
+
+    [Theory]
+    [InlineData("/admin/subscribers?limit=0")]
+    [InlineData("/admin/partners?limit=1001")]
+    [InlineData("/admin/groups?limit=ten")]
+    [InlineData("/admin/recording-servers?limit=-1")]
+    public async Task AdminApi_should_answer_400_for_an_invalid_page_size(string path)
+    {
+        await (await _admin.GetAsync(path)).AssertError(HttpStatusCode.BadRequest, ErrorCodes.InvalidParameter);
+    }
+
     // ---- deletes and 404
 
     [Fact]
