@@ -64,6 +64,7 @@ if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeat
 }
 
 // routes
+app.UseErrorBodiesForStatusCodes();
 app.MapHealthApi();
 app.MapAdminApi();
 

@@ -39,5 +39,7 @@ public static class ErrorCodes
     // access and availability
     public const string Unauthorized = "unauthorized";
     public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string HttpError = "http_error";
     public const string ServiceUnavailable = "service_unavailable";
 }

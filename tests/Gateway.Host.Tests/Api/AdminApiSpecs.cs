@@ -218,6 +218,13 @@ public sealed class AdminApiSpecs(AdminApiFixture fixture) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Gateway_should_answer_unknown_routes_and_methods_with_the_error_body()
+    {
+        await (await _admin.GetAsync("/admin/nothing-here")).AssertError(HttpStatusCode.NotFound, ErrorCodes.NotFound);
+        await (await _admin.PostAsync("/admin/partners/p1", Json(PartnerBody()))).AssertError(HttpStatusCode.MethodNotAllowed, ErrorCodes.MethodNotAllowed);
+    }
+
+    [Fact]
     public async Task AdminApi_should_refuse_to_delete_what_is_still_referenced()
     {
         var partner = await NewPartner();
