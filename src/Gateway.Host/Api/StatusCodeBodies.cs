@@ -9,6 +9,12 @@ namespace Gateway.Host.Api;
 /// </summary>
 public static class StatusCodeBodies
 {
+    // the same text form as the other error bodies (no \u0027 for quotes)
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static IApplicationBuilder UseErrorBodiesForStatusCodes(this IApplicationBuilder app) =>
         app.UseStatusCodePages(async context =>
         {
@@ -21,6 +27,6 @@ public static class StatusCodeBodies
                 _ => (ErrorCodes.HttpError, $"The request was refused with HTTP status {response.StatusCode}."),
             };
             response.ContentType = "application/json; charset=utf-8";
-            await response.WriteAsync(JsonSerializer.Serialize(new ErrorBody(new ErrorDetail(code, message)), JsonSerializerOptions.Web));
+            await response.WriteAsync(JsonSerializer.Serialize(new ErrorBody(new ErrorDetail(code, message)), Json));
         });
 }
