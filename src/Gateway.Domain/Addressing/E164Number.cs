@@ -30,6 +30,24 @@ public readonly record struct E164Number
         return true;
     }
 
+    /// <summary>
+    /// Parses the "without +" form (<c>19465559040</c>: 8 to 15 digits, the first one 1-9) into the
+    /// number with its <c>+</c>; the inverse of <see cref="Digits"/>.
+    /// </summary>
+    public static bool TryParseDigits([NotNullWhen(true)] string? digits, out E164Number number)
+    {
+        number = default;
+        if (digits is null || digits.Length is < 8 or > 15 || digits[0] is < '1' or > '9')
+            return false;
+        foreach (var c in digits.AsSpan(1))
+        {
+            if (!char.IsAsciiDigit(c))
+                return false;
+        }
+        number = new E164Number("+" + digits);
+        return true;
+    }
+
     /// <summary>Parses a number known to be valid (stored data); throws on anything else.</summary>
     public static E164Number Parse(string text) =>
         TryParse(text, out var number) ? number : throw new FormatException($"'{text}' is not an E.164 number.");

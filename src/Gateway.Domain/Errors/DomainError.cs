@@ -11,6 +11,10 @@ public enum ErrorKind
     NotFound,
     /// <summary>The input is valid but clashes with what is stored (409).</summary>
     Conflict,
+    /// <summary>The input is over a size limit (413).</summary>
+    TooLarge,
+    /// <summary>The input has a type the gateway does not handle (415).</summary>
+    UnsupportedType,
 }
 
 /// <summary>
@@ -23,4 +27,6 @@ public sealed record DomainError(ErrorKind Kind, string Code, string Message)
     public static DomainError Invalid(string code, string message) => new(ErrorKind.Invalid, code, message);
     public static DomainError NotFound(string code, string message) => new(ErrorKind.NotFound, code, message);
     public static DomainError Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
+    public static DomainError TooLarge(string code, string message) => new(ErrorKind.TooLarge, code, message);
+    public static DomainError UnsupportedType(string code, string message) => new(ErrorKind.UnsupportedType, code, message);
 }

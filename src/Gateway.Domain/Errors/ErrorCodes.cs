@@ -1,7 +1,7 @@
 namespace Gateway.Domain.Errors;
 
 /// <summary>
-/// The stable error codes of the admin API. Partners and operators program against these strings:
+/// The stable error codes of the admin and partner APIs. Partners and operators program against these strings:
 /// never rename one; add new ones instead. The table in docs/errors.md lists them with their status.
 /// </summary>
 public static class ErrorCodes
@@ -24,6 +24,13 @@ public static class ErrorCodes
     public const string InvalidSecret = "invalid_secret";
     public const string InvalidDomain = "invalid_domain";
     public const string InvalidName = "invalid_name";
+
+    // message fields (partner API)
+    public const string InvalidAddress = "invalid_address";
+    public const string UnsupportedContentType = "unsupported_content_type";
+    public const string InvalidBase64 = "invalid_base64";
+    public const string EmptyMedia = "empty_media";
+    public const string MediaTooLarge = "media_too_large";
 
     // references and conflicts
     public const string PartnerNotFound = "partner_not_found";

@@ -28,4 +28,12 @@ public static class ConfigReader
             throw new GatewayConfigurationException($"Setting '{path}' must be above zero.");
         return value;
     }
+
+    public static long PositiveByteSize(Config config, string path)
+    {
+        var value = config.GetByteSize(path);
+        if (value is null or <= 0)
+            throw new GatewayConfigurationException($"Setting '{path}' must be a size above zero (e.g. 1MiB).");
+        return value.Value;
+    }
 }

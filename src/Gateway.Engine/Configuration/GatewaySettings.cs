@@ -133,9 +133,10 @@ public sealed record DeliverySettings(TimeSpan RetryInterval, TimeSpan MessageTt
     }
 }
 
-public sealed record PartnerApiSettings(int IngressRate)
+public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize)
 {
-    public static PartnerApiSettings FromConfig(Config config) => new(ConfigReader.PositiveInt(config, "ingress-rate"));
+    public static PartnerApiSettings FromConfig(Config config) =>
+        new(ConfigReader.PositiveInt(config, "ingress-rate"), ConfigReader.PositiveByteSize(config, "max-media-size"));
 }
 
 /// <summary>

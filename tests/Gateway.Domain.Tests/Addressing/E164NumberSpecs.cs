@@ -58,6 +58,57 @@ public class E164NumberSpecs
     }
 
     [Theory]
+    [InlineData("19465559040", "+19465559040")]
+    [InlineData("12345678", "+12345678")]                // 8 digits: the minimum
+    [InlineData("123456789012345", "+123456789012345")]  // 15 digits: the maximum
+    [InlineData("447700900123", "+447700900123")]
+    public void TryParseDigits_should_accept_the_without_plus_form_and_give_the_plus_form(string digits, string value)
+    {
+        Assert.True(E164Number.TryParseDigits(digits, out var number));
+        Assert.Equal(value, number.Value);
+        Assert.Equal(digits, number.Digits);
+        Assert.Equal(E164Number.Parse(value), number);
+    }
+
+    [Theory]
+    [InlineData("+19465559040")]       // the plus form is not the digits form
+    [InlineData("09465559040")]        // a country code never starts with 0
+    [InlineData("1234567")]            // 7 digits
+    [InlineData("1234567890123456")]   // 16 digits
+    [InlineData("12345")]              // a short code is not an E.164 number
+    [InlineData("1946555904a")]
+    [InlineData("1946 5559040")]
+    [InlineData(" 19465559040")]
+    [InlineData("19465559040 ")]
+    [InlineData("1-946-555-9040")]
+    [InlineData("١٢٣٤٥٦٧٨٩")]
+    [InlineData("1٢٣٤٥٦٧٨٩")]
+    [InlineData("")]
+    public void TryParseDigits_should_refuse_anything_else(string digits)
+    {
+        Assert.False(E164Number.TryParseDigits(digits, out var number));
+        Assert.Equal(default, number);
+    }
+
+    [Fact]
+    public void TryParseDigits_should_refuse_null()
+    {
+        Assert.False(E164Number.TryParseDigits(null, out var number));
+        Assert.Equal(default, number);
+    }
+
+    [Theory]
+    [InlineData("+19465559040")]
+    [InlineData("+12345678")]
+    [InlineData("+123456789012345")]
+    public void TryParseDigits_should_read_back_what_Digits_writes(string value)
+    {
+        var number = E164Number.Parse(value);
+        Assert.True(E164Number.TryParseDigits(number.Digits, out var back));
+        Assert.Equal(number, back);
+    }
+
+    [Theory]
     [InlineData("19465559040")]
     [InlineData("+09465559040")]
     [InlineData("+1234567")]

@@ -30,6 +30,7 @@ public sealed class GatewayConfigSpecs
         Assert.Equal(TimeSpan.FromDays(7), settings.Delivery.MessageTtl);
         Assert.Equal(1, settings.Delivery.EgressRate);
         Assert.Equal(100, settings.PartnerApi.IngressRate);
+        Assert.Equal(1_048_576, settings.PartnerApi.MaxMediaSize);
         Assert.Equal("127.0.0.1", settings.Cluster.Host);
         Assert.Equal(4053, settings.Cluster.Port);
         Assert.Empty(settings.Cluster.SeedNodes);
