@@ -207,7 +207,7 @@ public sealed class SmsReassembler
             for (var i = 0; i < entry.Parts.Length; i++)
             {
                 if (entry.Parts[i] is { } part)
-                    parts.Add(new ReassemblyPartSnapshot(i + 1, part.Encoding, part.Payload));
+                    parts.Add(new ReassemblyPartSnapshot(i + 1, part.Encoding, part.Payload.ToArray()));
             }
             snapshots.Add(new ReassemblyEntrySnapshot(entry.Key.Originator, entry.Key.Reference, entry.Key.SixteenBitReference,
                 entry.Key.Total, entry.FirstReceivedAt, entry.LastReceivedAt, parts));
@@ -227,7 +227,7 @@ public sealed class SmsReassembler
             {
                 if (part.Sequence < 1 || part.Sequence > snapshot.Total || entry.Parts[part.Sequence - 1] is not null)
                     throw new ArgumentException($"A reassembly entry has part {part.Sequence} of {snapshot.Total} out of range or twice.", nameof(snapshots));
-                entry.Parts[part.Sequence - 1] = new Part(part.Encoding, part.Payload);
+                entry.Parts[part.Sequence - 1] = new Part(part.Encoding, part.Payload.ToArray());
                 entry.Received++;
             }
             into[key] = entry;
@@ -240,7 +240,7 @@ public sealed class SmsReassembler
 
     private readonly record struct PartsKey(string Originator, ushort Reference, bool SixteenBitReference, byte Total);
 
-    private sealed record Part(SmsEncoding Encoding, byte[] Payload);
+    private readonly record struct Part(SmsEncoding Encoding, byte[] Payload);
 
     private sealed class Entry(PartsKey key, DateTimeOffset firstReceivedAt)
     {
@@ -252,16 +252,17 @@ public sealed class SmsReassembler
 
         public ReassembledSms ToMessage()
         {
-            var missing = new List<int>();
+            List<int>? missing = null;
             var encoding = SmsEncoding.Gsm7;
             for (var i = 0; i < Parts.Length; i++)
             {
-                if (Parts[i] is null)
-                    missing.Add(i + 1);
-                else if (Parts[i]!.Encoding == SmsEncoding.Ucs2)
+                if (Parts[i] is not { } part)
+                    (missing ??= []).Add(i + 1);
+                else if (part.Encoding == SmsEncoding.Ucs2)
                     encoding = SmsEncoding.Ucs2;
             }
-            return new ReassembledSms(Key.Originator, BuildText(Parts), encoding, Parts.Length, missing, FirstReceivedAt, LastReceivedAt);
+            return new ReassembledSms(Key.Originator, BuildText(Parts), encoding, Parts.Length,
+                missing ?? (IReadOnlyList<int>)[], FirstReceivedAt, LastReceivedAt);
         }
     }
 
@@ -274,9 +275,9 @@ public sealed class SmsReassembler
     {
         var capacity = 0;
         var septetCapacity = 0;
-        foreach (var part in parts)
+        foreach (var slot in parts)
         {
-            if (part is null)
+            if (slot is not { } part)
                 capacity += GapMarker.Length;
             else if (part.Encoding == SmsEncoding.Gsm7)
             {
@@ -295,8 +296,7 @@ public sealed class SmsReassembler
             var index = 0;
             while (index < parts.Length)
             {
-                var part = parts[index];
-                if (part is null)
+                if (parts[index] is not { } part)
                 {
                     GapMarker.CopyTo(characters.AsSpan(written));
                     written += GapMarker.Length;
