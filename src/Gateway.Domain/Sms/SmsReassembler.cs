@@ -159,11 +159,7 @@ public sealed class SmsReassembler
     /// </summary>
     public IReadOnlyList<ReassembledSms> Expire(DateTimeOffset now)
     {
-        foreach (var (key, entry) in _completed)
-        {
-            if (entry.LastReceivedAt + _timeout <= now)
-                _completed.Remove(key);
-        }
+        ForgetCompleted(now);
 
         List<Entry>? expired = null;
         foreach (var entry in _pending.Values)
@@ -174,7 +170,8 @@ public sealed class SmsReassembler
         if (expired is null)
             return [];
 
-        expired.Sort(static (a, b) => a.FirstReceivedAt.CompareTo(b.FirstReceivedAt));
+        // A total order, so that a reassembler restored from a snapshot expires in the same order as the original.
+        expired.Sort(static (a, b) => CompareEntries(a, b));
         var messages = new List<ReassembledSms>(expired.Count);
         foreach (var entry in expired)
         {
@@ -184,6 +181,43 @@ public sealed class SmsReassembler
             messages.Add(entry.ToMessage());
         }
         return messages;
+    }
+
+    /// <summary>When the oldest incomplete message times out, or null when none is pending.</summary>
+    public DateTimeOffset? NextExpiry
+    {
+        get
+        {
+            DateTimeOffset? earliest = null;
+            foreach (var entry in _pending.Values)
+                earliest = Earliest(earliest, entry.FirstReceivedAt + _timeout);
+            return earliest;
+        }
+    }
+
+    /// <summary>
+    /// Forgets completed messages older than the timeout, without expiring anything pending (what
+    /// <see cref="Expire"/> does as well); lets an owner keep the duplicate memory small from its own events.
+    /// </summary>
+    public void ForgetCompleted(DateTimeOffset now)
+    {
+        foreach (var (key, entry) in _completed)
+        {
+            if (entry.LastReceivedAt + _timeout <= now)
+                _completed.Remove(key);
+        }
+    }
+
+    /// <summary>How many messages <see cref="Expire"/> would give up on at <paramref name="now"/>.</summary>
+    public int CountExpiring(DateTimeOffset now)
+    {
+        var count = 0;
+        foreach (var entry in _pending.Values)
+        {
+            if (entry.FirstReceivedAt + _timeout <= now)
+                count++;
+        }
+        return count;
     }
 
     public ReassemblySnapshot ToSnapshot() => new(Snapshot(_pending.Values), Snapshot(_completed.Values));
@@ -201,7 +235,9 @@ public sealed class SmsReassembler
     private static List<ReassemblyEntrySnapshot> Snapshot(IEnumerable<Entry> entries)
     {
         var snapshots = new List<ReassemblyEntrySnapshot>();
-        foreach (var entry in entries.OrderBy(e => e.FirstReceivedAt).ThenBy(e => e.Key.Originator, StringComparer.Ordinal).ThenBy(e => e.Key.Reference))
+        var ordered = entries.ToList();
+        ordered.Sort(static (a, b) => CompareEntries(a, b));
+        foreach (var entry in ordered)
         {
             var parts = new List<ReassemblyPartSnapshot>(entry.Received);
             for (var i = 0; i < entry.Parts.Length; i++)
@@ -232,6 +268,18 @@ public sealed class SmsReassembler
             }
             into[key] = entry;
         }
+    }
+
+    private static int CompareEntries(Entry a, Entry b)
+    {
+        var order = a.FirstReceivedAt.CompareTo(b.FirstReceivedAt);
+        if (order == 0)
+            order = string.CompareOrdinal(a.Key.Originator, b.Key.Originator);
+        if (order == 0)
+            order = a.Key.Reference.CompareTo(b.Key.Reference);
+        if (order == 0)
+            order = a.Key.SixteenBitReference.CompareTo(b.Key.SixteenBitReference);
+        return order != 0 ? order : a.Key.Total.CompareTo(b.Key.Total);
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset b) => a is null || b < a ? b : a;

@@ -1,15 +1,19 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Pattern;
 using Akka.Persistence.Sql.Query;
 using Akka.Remote.Hosting;
+using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 using Gateway.Engine.Configuration;
+using Gateway.Engine.Delivery;
 using Gateway.Engine.Provisioning;
 using Gateway.Engine.Serialization;
 using Gateway.Engine.Storage;
+using Gateway.Engine.Subscribers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Engine.Hosting;
@@ -33,7 +37,8 @@ public static class GatewayHosting
                 SeedNodes = [.. settings.Cluster.EffectiveSeedNodes],
             })
             .WithCustomSerializer("gateway",
-                [typeof(IGatewayWire), typeof(IProvisioningEvent), typeof(IProvisioningCommand), typeof(CatalogSnapshot)],
+                [typeof(IGatewayWire), typeof(IProvisioningEvent), typeof(IProvisioningCommand), typeof(CatalogSnapshot),
+                 typeof(ISubscriberEvent), typeof(SubscriberSnapshot)],
                 system => new GatewaySerializer(system));
         if (settings.Cluster.Port == 0)
         {
@@ -67,6 +72,30 @@ public static class GatewayHosting
                     settings.RestartBackoffMin, settings.RestartBackoffMax), "provisioning-directory");
             });
     }
+
+    /// <summary>
+    /// The subscriber shard region (<see cref="SubscriberRegion"/> in the registry): one
+    /// <see cref="SubscriberEntity"/> per subscriber id, delivering through the
+    /// <see cref="IMobileNetwork"/> and <see cref="IPartnerWebhook"/> registered in DI. Entities are
+    /// remembered (eventsourced store): one that has not passivated, i.e. still has work, is started
+    /// again after a crash or a rebalance.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithSubscribers(this AkkaConfigurationBuilder builder, SubscriberSettings settings) =>
+        builder.WithShardRegion<SubscriberRegion>("subscriber",
+            (_, _, resolver) =>
+            {
+                var directory = resolver.GetService<ProvisioningDirectory>();
+                var network = resolver.GetService<IMobileNetwork>();
+                var webhook = resolver.GetService<IPartnerWebhook>();
+                return entityId => SubscriberEntity.Props(new SubscriberId(entityId), settings, directory, network, webhook);
+            },
+            new SubscriberMessageExtractor(settings.Shards),
+            new ShardOptions
+            {
+                Role = ClusterSettings.Role,
+                RememberEntities = true,
+                RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+            });
 
     /// <summary>Registers this node's <see cref="ProvisioningDirectory"/> (one per host).</summary>
     public static IServiceCollection AddProvisioningDirectory(this IServiceCollection services) =>

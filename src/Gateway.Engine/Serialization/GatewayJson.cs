@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Domain.Addressing;
+using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 
 namespace Gateway.Engine.Serialization;
@@ -33,6 +34,7 @@ public static class GatewayJson
                 // Secrets are written in full: this format is for the journal and the cluster, never for API responses.
                 new StringValueConverter<Secret>(v => v.Value, s => new Secret(s)),
                 new StringValueConverter<SecretDigest>(v => v.Hex, s => new SecretDigest(s)),
+                new StringValueConverter<MessageId>(v => v.Value, MessageId.Parse),
                 new ManifestEnvelopeConverter<IProvisioningEvent>(),
             },
         };

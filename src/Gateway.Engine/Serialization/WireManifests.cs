@@ -1,5 +1,7 @@
+using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 using Gateway.Engine.Provisioning;
+using Gateway.Engine.Subscribers;
 using static Gateway.Domain.Provisioning.ProvisioningCommands;
 using static Gateway.Domain.Provisioning.ProvisioningEvents;
 
@@ -37,6 +39,23 @@ public static class WireManifests
         (typeof(DeleteSubscriber), "provisioning.delete-subscriber.v1"),
         (typeof(ProvisioningProtocol.Applied), "provisioning.applied.v1"),
         (typeof(ProvisioningProtocol.Refused), "provisioning.refused.v1"),
+
+        // journaled subscriber events and snapshots
+        (typeof(MessageAccepted), "subscriber.message-accepted.v1"),
+        (typeof(DeliveryAttempted), "subscriber.delivery-attempted.v1"),
+        (typeof(MessageExpired), "subscriber.message-expired.v1"),
+        (typeof(SmsSegmentReceived), "subscriber.sms-segment-received.v1"),
+        (typeof(ReassemblyExpired), "subscriber.reassembly-expired.v1"),
+        (typeof(SubscriberSnapshot), "subscriber.snapshot.v1"),
+
+        // subscriber commands and replies between nodes
+        (typeof(SubscriberProtocol.AcceptTermination), "subscriber.accept-termination.v1"),
+        (typeof(SubscriberProtocol.ReceiveSmsSegment), "subscriber.receive-sms-segment.v1"),
+        (typeof(SubscriberProtocol.ReceiveMms), "subscriber.receive-mms.v1"),
+        (typeof(SubscriberProtocol.GetQueue), "subscriber.get-queue.v1"),
+        (typeof(SubscriberProtocol.Accepted), "subscriber.accepted.v1"),
+        (typeof(SubscriberProtocol.Refused), "subscriber.refused.v1"),
+        (typeof(SubscriberProtocol.QueueView), "subscriber.queue-view.v1"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Entries.ToDictionary(e => e.Type, e => e.Manifest);

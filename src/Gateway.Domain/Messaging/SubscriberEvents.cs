@@ -1,0 +1,65 @@
+namespace Gateway.Domain.Messaging;
+
+/// <summary>A message waiting in a subscriber's queue, and what its delivery attempts have done so far.</summary>
+/// <param name="Segments">SMS segments (MT: as sent; MO: as received); null for MMS.</param>
+public sealed record PendingMessage(
+    MessageId Id,
+    MessageDirection Direction,
+    MessageContent Content,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset ExpiresAt,
+    int? Segments,
+    int Attempts = 0,
+    string? LastError = null,
+    DateTimeOffset? NextAttemptAt = null,
+    DateTimeOffset? UpdatedAt = null);
+
+/// <summary>What a subscriber entity journals. Applying the same events always gives the same state.</summary>
+public interface ISubscriberEvent;
+
+/// <summary>A termination (or a whole MMS origination) was accepted into the queue of its direction.</summary>
+public sealed record MessageAccepted(PendingMessage Message) : ISubscriberEvent;
+
+/// <summary>
+/// One delivery attempt of the head of <paramref name="Direction"/>'s queue ended. Delivered and
+/// permanent failures take it out of the queue; a temporary failure keeps it at the head until
+/// <paramref name="NextAttemptAt"/>.
+/// </summary>
+public sealed record DeliveryAttempted(
+    MessageDirection Direction,
+    MessageId Id,
+    DeliveryOutcome Outcome,
+    DateTimeOffset AttemptedAt,
+    DateTimeOffset? NextAttemptAt) : ISubscriberEvent;
+
+/// <summary>The head of <paramref name="Direction"/>'s queue reached its expiry and was discarded.</summary>
+public sealed record MessageExpired(MessageDirection Direction, MessageId Id, DateTimeOffset ExpiredAt) : ISubscriberEvent;
+
+/// <summary>
+/// An SMS segment from the subscriber's handset, journaled before the network is answered. When it
+/// completes its message, the origination is queued with <paramref name="IdIfCompleted"/> and
+/// <paramref name="ExpiresAtIfCompleted"/>, chosen before the write so that replay gives the same ids.
+/// </summary>
+/// <param name="To">The recipient (E.164 or short code); reassembly is keyed by it, as handsets rotate references per destination.</param>
+/// <param name="Owner">The subscriber's DID when the segment arrived: the origination's <c>from</c> and <c>owner</c>.</param>
+public sealed record SmsSegmentReceived(
+    string To,
+    string Owner,
+    byte DataCoding,
+    bool UserDataHeader,
+    byte[] ShortMessage,
+    DateTimeOffset ReceivedAt,
+    MessageId IdIfCompleted,
+    DateTimeOffset ExpiresAtIfCompleted) : ISubscriberEvent;
+
+/// <summary>
+/// Concatenated SMS whose parts timed out were given up on at <paramref name="At"/>; each becomes an
+/// origination, marked incomplete in its text, with the ids of <paramref name="Ids"/> in order.
+/// </summary>
+public sealed record ReassemblyExpired(DateTimeOffset At, string Owner, IReadOnlyList<MessageId> Ids, DateTimeOffset ExpiresAt) : ISubscriberEvent;
+
+/// <summary>A subscriber entity's whole state, for snapshots.</summary>
+public sealed record SubscriberSnapshot(
+    IReadOnlyList<PendingMessage> Mt,
+    IReadOnlyList<PendingMessage> Mo,
+    Sms.ReassemblySnapshot Reassembly);

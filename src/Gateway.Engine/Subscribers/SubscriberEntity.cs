@@ -1,0 +1,347 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Gateway.Domain.Addressing;
+using Gateway.Domain.Errors;
+using Gateway.Domain.Messaging;
+using Gateway.Domain.Provisioning;
+using Gateway.Domain.Sms;
+using Gateway.Engine.Delivery;
+using Gateway.Engine.Provisioning;
+using static Gateway.Engine.Subscribers.SubscriberProtocol;
+
+namespace Gateway.Engine.Subscribers;
+
+/// <summary>
+/// One subscriber, one persistent entity (entity id = subscriber id). Every accepted message and
+/// every delivery outcome is journaled before anyone hears of it. Each direction has a lane: an
+/// Akka.Streams graph fed with at most one message, the head of its queue, which a
+/// <see cref="DelayFlow{T}"/> holds until it is due (<see cref="EgressPacing"/>) and one
+/// <c>SelectAsync(1)</c> stage delivers through the network or webhook port. The outcome comes back
+/// here, is journaled, and only then is the next head (or the same one, after a temporary failure)
+/// offered. So a lane holds one message at a time, messages leave strictly in order, and a slow
+/// partner or network slows only its own subscribers' lanes.
+/// </summary>
+public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
+{
+    private const string ReassemblyTimer = "reassembly";
+
+    private readonly SubscriberId _subscriberId;
+    private readonly SubscriberSettings _settings;
+    private readonly ProvisioningDirectory _directory;
+    private readonly IMobileNetwork _network;
+    private readonly IPartnerWebhook _webhook;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Lane[] _lanes = new Lane[2];
+    // Used only by the mt lane's delivery stage, one attempt at a time.
+    private readonly ConcatenationReferences _references = new();
+    private SubscriberQueues _state;
+    private int _eventsSinceSnapshot;
+
+    public SubscriberEntity(
+        SubscriberId subscriberId,
+        SubscriberSettings settings,
+        ProvisioningDirectory directory,
+        IMobileNetwork network,
+        IPartnerWebhook webhook)
+    {
+        _subscriberId = subscriberId;
+        _settings = settings;
+        _directory = directory;
+        _network = network;
+        _webhook = webhook;
+        _state = new SubscriberQueues(settings.ReassemblyTimeout);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is SubscriberSnapshot snapshot)
+                _state = SubscriberQueues.FromSnapshot(snapshot, settings.ReassemblyTimeout);
+        });
+        Recover<ISubscriberEvent>(e =>
+        {
+            _state.Apply(e);
+            _eventsSinceSnapshot++;
+        });
+
+        Command<AcceptTermination>(OnAcceptTermination);
+        Command<ReceiveSmsSegment>(OnReceiveSmsSegment);
+        Command<ReceiveMms>(OnReceiveMms);
+        Command<GetQueue>(_ => Sender.Tell(QueueView()));
+        Command<LaneOutcome>(OnLaneOutcome);
+        Command<ExpireReassembly>(_ => OnExpireReassembly());
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        Command<SaveSnapshotSuccess>(success =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: snapshot not saved", _subscriberId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: old snapshots not deleted", _subscriberId));
+        Command<LaneStopped>(stopped => _log.Debug("Subscriber {0}: {1} lane stopped", _subscriberId, stopped.Direction));
+        Command<LaneFailed>(failed => throw new InvalidOperationException($"The {failed.Direction} lane failed.", failed.Cause));
+    }
+
+    public override string PersistenceId => "subscriber-" + _subscriberId.Value;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(
+        SubscriberId subscriberId, SubscriberSettings settings, ProvisioningDirectory directory, IMobileNetwork network, IPartnerWebhook webhook) =>
+        Akka.Actor.Props.Create(() => new SubscriberEntity(subscriberId, settings, directory, network, webhook));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    protected override void OnReplaySuccess()
+    {
+        var materializer = Context.Materializer();
+        foreach (var direction in new[] { MessageDirection.Mt, MessageDirection.Mo })
+            _lanes[(int)direction] = StartLane(direction, materializer);
+        ScheduleReassemblyExpiry();
+        OfferHeads();
+        UpdatePassivation();
+    }
+
+    private void OnAcceptTermination(AcceptTermination command)
+    {
+        var now = Now;
+        int? segments = null;
+        if (command.Content.Type == MessageType.Sms)
+        {
+            var plan = SmsSegmenter.Plan(command.Content.Text ?? "");
+            if (plan.Segments > ConcatenationInfo.MaxSegments)
+            {
+                Sender.Tell(new Refused(ErrorCodes.InvalidFieldType, "The text needs more than 255 SMS segments."));
+                return;
+            }
+            segments = plan.Segments;
+        }
+        var message = new PendingMessage(MessageId.New(now), MessageDirection.Mt, command.Content, now, now + _settings.MessageTtl, segments);
+        var sender = Sender;
+        PersistAsync(new MessageAccepted(message), e =>
+        {
+            Apply(e);
+            sender.Tell(new Accepted(message.Id));
+        });
+    }
+
+    private void OnReceiveSmsSegment(ReceiveSmsSegment command)
+    {
+        if (!SmsSegmentParser.TryParseShortMessage(command.DataCoding, command.UserDataHeader, command.ShortMessage, out _, out var error))
+        {
+            Sender.Tell(new Refused(error.Code, error.Message));
+            return;
+        }
+        if (Owner() is not { } owner)
+        {
+            Sender.Tell(new Refused(ErrorCodes.NotFound, $"Subscriber {_subscriberId} is not provisioned."));
+            return;
+        }
+        var now = Now;
+        var sender = Sender;
+        var @event = new SmsSegmentReceived(command.To, owner, command.DataCoding, command.UserDataHeader, command.ShortMessage,
+            now, MessageId.New(now), now + _settings.MessageTtl);
+        PersistAsync(@event, e =>
+        {
+            var transitions = Apply(e);
+            sender.Tell(new Accepted(transitions.Count > 0 ? transitions[0].Message.Id : null));
+            ScheduleReassemblyExpiry();
+        });
+    }
+
+    private void OnReceiveMms(ReceiveMms command)
+    {
+        if (Owner() is not { } owner)
+        {
+            Sender.Tell(new Refused(ErrorCodes.NotFound, $"Subscriber {_subscriberId} is not provisioned."));
+            return;
+        }
+        var now = Now;
+        var content = new MessageContent(MessageType.Mms, owner, command.To, owner, command.Text, command.Media);
+        var message = new PendingMessage(MessageId.New(now), MessageDirection.Mo, content, now, now + _settings.MessageTtl, null);
+        var sender = Sender;
+        PersistAsync(new MessageAccepted(message), e =>
+        {
+            Apply(e);
+            sender.Tell(new Accepted(message.Id));
+        });
+    }
+
+    private void OnExpireReassembly()
+    {
+        var now = Now;
+        var count = _state.Reassembler.CountExpiring(now);
+        if (count == 0)
+        {
+            ScheduleReassemblyExpiry();
+            return;
+        }
+        var ids = Enumerable.Range(0, count).Select(_ => MessageId.New(now)).ToList();
+        var owner = Owner() ?? "";
+        Persist(new ReassemblyExpired(now, owner, ids, now + _settings.MessageTtl), e =>
+        {
+            Apply(e);
+            ScheduleReassemblyExpiry();
+        });
+    }
+
+    private void OnLaneOutcome(LaneOutcome outcome)
+    {
+        var lane = _lanes[(int)outcome.Direction];
+        var head = _state.Head(outcome.Direction);
+        if (head is null || head.Id != outcome.Id)
+        {
+            lane.Leased = null; // the head changed under the attempt (cannot happen while leased; be safe)
+            OfferHead(outcome.Direction);
+            return;
+        }
+
+        ISubscriberEvent @event = outcome.Outcome is not { } result
+            ? new MessageExpired(outcome.Direction, outcome.Id, outcome.At)
+            : new DeliveryAttempted(outcome.Direction, outcome.Id, result, outcome.At,
+                result.Result == DeliveryResult.TemporaryFailure ? outcome.At + _settings.RetryInterval : null);
+        Persist(@event, e =>
+        {
+            lane.Leased = null;
+            Apply(e);
+            OfferHead(outcome.Direction);
+        });
+    }
+
+    private IReadOnlyList<MessageTransition> Apply(ISubscriberEvent e)
+    {
+        var transitions = _state.Apply(e);
+        foreach (var transition in transitions)
+        {
+            if (transition.Status == MessageStatus.Accepted)
+                OfferHead(transition.Message.Direction);
+        }
+        if (++_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            SaveSnapshot(_state.ToSnapshot());
+            _eventsSinceSnapshot = 0;
+        }
+        UpdatePassivation();
+        return transitions;
+    }
+
+    private void OfferHeads()
+    {
+        OfferHead(MessageDirection.Mt);
+        OfferHead(MessageDirection.Mo);
+    }
+
+    /// <summary>Hands the head of a direction to its lane, unless the lane already holds it.</summary>
+    private void OfferHead(MessageDirection direction)
+    {
+        var lane = _lanes[(int)direction];
+        if (lane is null || lane.Leased is not null || _state.Head(direction) is not { } head)
+            return;
+        lane.Leased = head.Id;
+        Context.SetReceiveTimeout(null);
+        // The lane holds at most this one message, so the one-slot queue always has room.
+        lane.Queue.OfferAsync(head);
+    }
+
+    private void UpdatePassivation()
+    {
+        if (_state.IsIdle && _lanes.All(l => l is null || l.Leased is null))
+            Context.SetReceiveTimeout(_settings.PassivateAfter);
+        else
+            Context.SetReceiveTimeout(null);
+    }
+
+    private void ScheduleReassemblyExpiry()
+    {
+        if (_state.Reassembler.NextExpiry is { } due)
+            Timers.StartSingleTimer(ReassemblyTimer, ExpireReassembly.Instance, Max(due - Now, TimeSpan.Zero));
+        else
+            Timers.Cancel(ReassemblyTimer);
+    }
+
+    private Lane StartLane(MessageDirection direction, IMaterializer materializer)
+    {
+        var self = Self;
+        var clock = Context.System.Scheduler;
+        var queue = Source.Queue<PendingMessage>(1, OverflowStrategy.Backpressure)
+            .Via(new DelayFlow<PendingMessage>(() => new EgressPacing(_settings.EgressInterval, clock)))
+            .SelectAsync(1, head => AttemptAsync(direction, head, clock))
+            .To(Sink.ActorRef<LaneOutcome>(self, new LaneStopped(direction), ex => new LaneFailed(direction, ex)))
+            .Run(materializer);
+        return new Lane(queue);
+    }
+
+    /// <summary>One attempt, on the lane's stage: expire the head if due, else deliver it through its port.</summary>
+    private async Task<LaneOutcome> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock)
+    {
+        var at = clock.Now;
+        if (at >= head.ExpiresAt)
+            return new LaneOutcome(direction, head.Id, null, at);
+        DeliveryOutcome outcome;
+        try
+        {
+            outcome = direction == MessageDirection.Mt ? await DeliverToHandsetAsync(head) : await DeliverToPartnerAsync(head);
+        }
+        catch (Exception ex)
+        {
+            // A port must classify its own failures; anything it throws is treated as temporary.
+            outcome = DeliveryOutcome.Temporary($"{ex.GetType().Name}: {ex.Message}");
+        }
+        return new LaneOutcome(direction, head.Id, outcome, at);
+    }
+
+    private Task<DeliveryOutcome> DeliverToHandsetAsync(PendingMessage head)
+    {
+        if (_directory.Catalog.FindSubscriber(_subscriberId) is not { } subscriber)
+            return Task.FromResult(DeliveryOutcome.Permanent($"subscriber {_subscriberId} is no longer provisioned"));
+        SegmentedSms? segments = null;
+        if (head.Content.Type == MessageType.Sms)
+        {
+            var text = head.Content.Text ?? "";
+            var reference = SmsSegmenter.Plan(text).Segments > 1 ? _references.Next(subscriber.Mobile.Value) : (byte)0;
+            if (!SmsSegmenter.TrySegment(text, reference, out segments, out var error))
+                return Task.FromResult(DeliveryOutcome.Permanent(error.ToString()));
+        }
+        return _network.SubmitAsync(new NetworkSubmission(head.Id, subscriber.Mobile, head.Content, segments), CancellationToken.None);
+    }
+
+    private Task<DeliveryOutcome> DeliverToPartnerAsync(PendingMessage head)
+    {
+        var catalog = _directory.Catalog;
+        if (catalog.FindSubscriber(_subscriberId) is not { } subscriber || catalog.FindPartner(subscriber.PartnerId) is not { } partner)
+            return Task.FromResult(DeliveryOutcome.Permanent($"subscriber {_subscriberId} or its partner is no longer provisioned"));
+        return _webhook.PostAsync(WebhookTarget.For(partner), new OriginationEvent(head.Id, head.Content, head.AcceptedAt), CancellationToken.None);
+    }
+
+    private string? Owner() => _directory.Catalog.FindSubscriber(_subscriberId)?.Did.Value;
+
+    private QueueView QueueView()
+    {
+        QueueItem Item(PendingMessage m) => new(m.Id, _state.StatusOf(m), m.Attempts, m.NextAttemptAt, m.ExpiresAt);
+        return new QueueView(
+            _state.Queue(MessageDirection.Mt).Select(Item).ToList(),
+            _state.Queue(MessageDirection.Mo).Select(Item).ToList());
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue)
+    {
+        public ISourceQueueWithComplete<PendingMessage> Queue { get; } = queue;
+
+        /// <summary>The message the lane holds; its outcome is not journaled yet.</summary>
+        public MessageId? Leased { get; set; }
+    }
+
+    /// <summary>How an attempt ended; <paramref name="Outcome"/> null: the head expired instead.</summary>
+    private sealed record LaneOutcome(MessageDirection Direction, MessageId Id, DeliveryOutcome? Outcome, DateTimeOffset At);
+
+    private sealed record LaneStopped(MessageDirection Direction);
+
+    private sealed record LaneFailed(MessageDirection Direction, Exception Cause);
+
+    private sealed class ExpireReassembly
+    {
+        public static readonly ExpireReassembly Instance = new();
+    }
+}

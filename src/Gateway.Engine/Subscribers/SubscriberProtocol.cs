@@ -1,0 +1,40 @@
+using Gateway.Domain.Messaging;
+using Gateway.Engine.Serialization;
+
+namespace Gateway.Engine.Subscribers;
+
+/// <summary>
+/// What the subscriber shard region accepts and answers. Every command names its entity (the
+/// subscriber id), so one extractor routes them all.
+/// </summary>
+public static class SubscriberProtocol
+{
+    public interface ISubscriberCommand : IGatewayWire
+    {
+        string SubscriberId { get; }
+    }
+
+    /// <summary>A partner's termination for this subscriber; answered once it is journaled.</summary>
+    public sealed record AcceptTermination(string SubscriberId, MessageContent Content) : ISubscriberCommand;
+
+    /// <summary>An SMS segment from the subscriber's handset to <paramref name="To"/>; answered once journaled.</summary>
+    public sealed record ReceiveSmsSegment(string SubscriberId, string To, byte DataCoding, bool UserDataHeader, byte[] ShortMessage)
+        : ISubscriberCommand;
+
+    /// <summary>A whole MMS from the subscriber's handset (a group MMS lists every participant).</summary>
+    public sealed record ReceiveMms(string SubscriberId, IReadOnlyList<string> To, string? Text, IReadOnlyList<MediaItem> Media)
+        : ISubscriberCommand;
+
+    /// <summary>The subscriber's pending messages in each direction, in order.</summary>
+    public sealed record GetQueue(string SubscriberId) : ISubscriberCommand;
+
+    /// <summary>Journaled. <paramref name="Id"/> is the new message's id; null for a segment that did not complete one.</summary>
+    public sealed record Accepted(MessageId? Id) : IGatewayWire;
+
+    /// <summary>Not journaled: the input breaks a rule (<paramref name="Code"/> is a stable error code).</summary>
+    public sealed record Refused(string Code, string Message) : IGatewayWire;
+
+    public sealed record QueueItem(MessageId Id, MessageStatus Status, int Attempts, DateTimeOffset? NextAttemptAt, DateTimeOffset ExpiresAt);
+
+    public sealed record QueueView(IReadOnlyList<QueueItem> Mt, IReadOnlyList<QueueItem> Mo) : IGatewayWire;
+}

@@ -1,0 +1,31 @@
+using Akka.Configuration;
+using Gateway.Engine.Configuration;
+
+namespace Gateway.Engine.Subscribers;
+
+/// <summary>What a subscriber entity needs from <c>gateway.delivery</c> and <c>gateway.network</c>.</summary>
+/// <param name="Shards">Shards of the subscriber region: about ten per node of the largest planned cluster; never changed once data exists.</param>
+/// <param name="EgressInterval">1 / egress rate: the least time between two releases of one lane.</param>
+public sealed record SubscriberSettings(
+    TimeSpan RetryInterval,
+    TimeSpan MessageTtl,
+    TimeSpan EgressInterval,
+    TimeSpan ReassemblyTimeout,
+    TimeSpan PassivateAfter,
+    int SnapshotEvery,
+    int Shards)
+{
+    public static SubscriberSettings FromConfig(Config config)
+    {
+        var delivery = DeliverySettings.FromConfig(config.GetConfig("gateway.delivery"));
+        var section = config.GetConfig("gateway.delivery");
+        return new SubscriberSettings(
+            delivery.RetryInterval,
+            delivery.MessageTtl,
+            TimeSpan.FromTicks(TimeSpan.TicksPerSecond / delivery.EgressRate),
+            ConfigReader.PositiveDuration(config.GetConfig("gateway.network"), "reassembly-timeout"),
+            ConfigReader.PositiveDuration(section, "passivate-after"),
+            ConfigReader.PositiveInt(section, "snapshot-every"),
+            ConfigReader.PositiveInt(section, "shards"));
+    }
+}

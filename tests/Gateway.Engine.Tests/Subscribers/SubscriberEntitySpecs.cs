@@ -1,0 +1,407 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.TestKit;
+using Gateway.Domain.Addressing;
+using Gateway.Domain.Messaging;
+using Gateway.Domain.Provisioning;
+using Gateway.Domain.Sms;
+using Gateway.Engine.Delivery;
+using Gateway.Engine.Provisioning;
+using Gateway.Engine.Subscribers;
+using Xunit.Abstractions;
+using static Gateway.Domain.Provisioning.ProvisioningEvents;
+using static Gateway.Engine.Subscribers.SubscriberProtocol;
+
+namespace Gateway.Engine.Tests.Subscribers;
+
+/// <summary>
+/// Behaviour of one subscriber entity on virtual time (Akka's TestScheduler): 30 s retries and 7-day
+/// expiry run in milliseconds. The in-memory journal keeps what the entity persisted across restarts
+/// of the entity within one spec.
+/// </summary>
+public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.loglevel = INFO
+        """);
+
+    private static readonly SubscriberSettings Settings = new(
+        RetryInterval: TimeSpan.FromSeconds(30),
+        MessageTtl: TimeSpan.FromDays(7),
+        EgressInterval: TimeSpan.FromSeconds(1),
+        ReassemblyTimeout: TimeSpan.FromMinutes(5),
+        PassivateAfter: TimeSpan.FromMinutes(2),
+        SnapshotEvery: 1000,
+        Shards: 10);
+
+    private const string Handset = "+19465550001";
+    private const string Did = "+19465559040";
+    private const string Other = "+12145555273";
+
+    private readonly ProvisioningDirectory _directory = new();
+    private readonly FakeNetwork _network;
+    private readonly FakeWebhook _webhook;
+    private readonly TestScheduler _scheduler;
+    private readonly DateTimeOffset _t0;
+
+    public SubscriberEntitySpecs(ITestOutputHelper output) : base(SpecConfig, "subscriber-specs", output)
+    {
+        _scheduler = (TestScheduler)Sys.Scheduler;
+        _t0 = _scheduler.Now;
+        _network = new FakeNetwork(_scheduler);
+        _webhook = new FakeWebhook(_scheduler);
+        var catalog = Catalog.Empty
+            .Apply(new PartnerSaved(Samples.Partner()))
+            .Apply(new SubscriberSaved(Samples.Subscriber("s1", Handset, Did)));
+        _directory.Reset(catalog, 2);
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_answer_accepted_only_after_journaling_and_deliver_to_the_handset()
+    {
+        var entity = StartEntity();
+
+        var accepted = Accept(entity, "Hello");
+
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        var call = _network.Calls.Single();
+        Assert.Equal(accepted, call.Submission.Id);
+        Assert.Equal(Handset, call.Submission.Handset.Value);
+        Assert.Equal("Hello", Assert.Single(call.Submission.Segments!.Segments).DecodeText());
+        Assert.Equal(_t0, call.At);
+        AwaitAssert(() => Assert.Empty(Queue(entity).Mt));
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_send_a_long_sms_as_concatenated_segments()
+    {
+        var entity = StartEntity();
+
+        Accept(entity, new string('a', 161));
+
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        var segments = _network.Calls.Single().Submission.Segments!;
+        Assert.Equal(2, segments.Count);
+        Assert.Equal(segments[0].Concatenation!.Value.Reference, segments[1].Concatenation!.Value.Reference);
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_deliver_in_order_no_closer_than_the_egress_interval()
+    {
+        var entity = StartEntity();
+        var ids = Enumerable.Range(1, 5).Select(i => Accept(entity, $"message {i}")).ToList();
+
+        AdvanceUntil(() => _network.Calls.Count == 5, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ids, _network.Calls.Select(c => c.Submission.Id));
+        var times = _network.Calls.Select(c => c.At).ToList();
+        Assert.Equal(_t0, times[0]);
+        for (var i = 1; i < times.Count; i++)
+            Assert.Equal(TimeSpan.FromSeconds(1), times[i] - times[i - 1]);
+    }
+
+    [Fact]
+    public void Two_subscribers_should_be_paced_independently()
+    {
+        var catalog = _directory.Catalog.Apply(new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559041")));
+        _directory.Reset(catalog, 3);
+        var first = StartEntity("s1");
+        var second = StartEntity("s2");
+
+        Accept(first, "one");
+        Accept(second, "two");
+
+        AwaitAssert(() => Assert.Equal(2, _network.Calls.Count));
+        Assert.All(_network.Calls, c => Assert.Equal(_t0, c.At));
+    }
+
+    [Fact]
+    public void A_temporary_failure_should_retry_the_head_every_interval_while_newer_messages_wait()
+    {
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"), DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        var second = Accept(entity, "second");
+
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        AwaitAssert(() =>
+        {
+            var queue = Queue(entity);
+            Assert.Equal([first, second], queue.Mt.Select(i => i.Id));
+            Assert.Equal(MessageStatus.Queued, queue.Mt[0].Status);
+            Assert.Equal(1, queue.Mt[0].Attempts);
+            Assert.Equal(_t0 + TimeSpan.FromSeconds(30), queue.Mt[0].NextAttemptAt);
+            Assert.Equal(MessageStatus.Queued, queue.Mt[1].Status); // behind a stored message
+        });
+
+        AdvanceUntil(() => _network.Calls.Count == 4, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+        Assert.Equal([first, first, first, second], _network.Calls.Select(c => c.Submission.Id));
+        Assert.Equal(
+            [_t0, _t0.AddSeconds(30), _t0.AddSeconds(60), _t0.AddSeconds(61)],
+            _network.Calls.Select(c => c.At));
+    }
+
+    [Fact]
+    public void A_message_should_expire_after_the_ttl_and_let_the_next_one_through()
+    {
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        _scheduler.Advance(TimeSpan.FromDays(1));
+        var second = Accept(entity, "second");
+
+        // 7 days of 30 s retries, in steps the entity keeps up with
+        AdvanceUntil(() => Queue(entity).Mt.FirstOrDefault()?.Id == second, TimeSpan.FromMinutes(30), TimeSpan.FromDays(7));
+
+        var attemptsOfFirst = _network.Calls.Count(c => c.Submission.Id == first);
+        Assert.InRange(attemptsOfFirst, 2, 7 * 24 * 120 + 1);
+        Assert.True(_network.Calls.Where(c => c.Submission.Id == first).All(c => c.At < _t0 + TimeSpan.FromDays(7)));
+        Assert.True(_scheduler.Now >= _t0 + TimeSpan.FromDays(7));
+    }
+
+    [Fact]
+    public void A_permanent_failure_should_drop_the_message_without_retrying()
+    {
+        _network.Script(DeliveryOutcome.Permanent("refused by the network"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        var second = Accept(entity, "second");
+
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
+        _scheduler.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal([first, second], _network.Calls.Select(c => c.Submission.Id));
+        AwaitAssert(() => Assert.Empty(Queue(entity).Mt));
+    }
+
+    [Fact]
+    public void A_restarted_entity_should_resume_where_it_stopped()
+    {
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        var second = Accept(entity, "second");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        AwaitAssert(() => Assert.Equal(1, Queue(entity).Mt[0].Attempts));
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        _network.DeliverFromNowOn();
+        var restarted = StartEntity();
+
+        var queue = Queue(restarted);
+        Assert.Equal([first, second], queue.Mt.Select(i => i.Id));
+        Assert.Equal(1, queue.Mt[0].Attempts);
+        // the stored message is retried at its time, then the next one follows
+        AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Equal([first, first, second], _network.Calls.Select(c => c.Submission.Id));
+        Assert.Equal(_t0.AddSeconds(30), _network.Calls[1].At);
+    }
+
+    [Fact]
+    public void An_origination_should_reach_the_partner_webhook_with_the_subscribers_did()
+    {
+        var entity = StartEntity();
+
+        entity.Tell(new ReceiveMms("s1", [Other, "+13125550000"], "group hello", []));
+        var id = ExpectMsg<Accepted>().Id!.Value;
+
+        AwaitAssert(() => Assert.Single(_webhook.Calls));
+        var call = _webhook.Calls.Single();
+        Assert.Equal(id, call.Message.Id);
+        Assert.Equal(Did, call.Message.Content.From);
+        Assert.Equal(Did, call.Message.Content.Owner);
+        Assert.Equal([Other, "+13125550000"], call.Message.Content.To);
+        Assert.Equal("https://p1.example/hook", call.Target.PrimaryUrl.ToString());
+    }
+
+    [Fact]
+    public void Sms_segments_from_the_handset_should_be_reassembled_in_any_order_into_one_origination()
+    {
+        var entity = StartEntity();
+        Assert.True(SmsSegmenter.TrySegment("Hello 😀 " + new string('x', 100), 7, out var segmented, out _));
+        var parts = segmented.Segments.Reverse().ToList();
+
+        Assert.Null(Send(entity, parts[0]).Id);
+        var completed = Send(entity, parts[1]).Id;
+
+        Assert.NotNull(completed);
+        AwaitAssert(() => Assert.Single(_webhook.Calls));
+        var message = _webhook.Calls.Single().Message;
+        Assert.Equal(completed, message.Id);
+        Assert.Equal("Hello 😀 " + new string('x', 100), message.Content.Text);
+        Assert.Equal([Other], message.Content.To);
+    }
+
+    [Fact]
+    public void A_malformed_segment_should_be_refused_and_not_journaled()
+    {
+        var entity = StartEntity();
+
+        entity.Tell(new ReceiveSmsSegment("s1", Other, DataCodings.Gsm7, true, [0x05, 0x00, 0x03, 0x01, 0x00, 0x01]));
+
+        Assert.Equal("invalid_concatenation", ExpectMsg<Refused>().Code);
+    }
+
+    [Fact]
+    public void Half_a_concatenated_sms_should_survive_a_restart_of_the_entity()
+    {
+        var entity = StartEntity();
+        Assert.True(SmsSegmenter.TrySegment(new string('y', 200), 9, out var segmented, out _));
+        Send(entity, segmented[0]);
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+
+        var restarted = StartEntity();
+        Assert.NotNull(Send(restarted, segmented[1]).Id);
+
+        AwaitAssert(() => Assert.Equal(new string('y', 200), _webhook.Calls.Single().Message.Content.Text));
+    }
+
+    [Fact]
+    public void An_incomplete_sms_should_reach_the_partner_after_the_reassembly_timeout_with_a_gap_marker()
+    {
+        var entity = StartEntity();
+        Assert.True(SmsSegmenter.TrySegment(new string('z', 200), 3, out var segmented, out _));
+        Send(entity, segmented[1]);
+
+        AdvanceUntil(() => _webhook.Calls.Count == 1, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(6));
+
+        Assert.Equal(SmsReassembler.GapMarker + new string('z', 47), _webhook.Calls.Single().Message.Content.Text);
+    }
+
+    [Fact]
+    public void An_idle_entity_should_passivate_and_a_busy_one_should_not()
+    {
+        var parent = CreateTestProbe();
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = parent.ChildActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, _directory, _network, _webhook));
+        entity.Tell(new AcceptTermination("s1", Sms("stored")));
+        ExpectMsg<Accepted>();
+        AwaitAssert(() => Assert.Single(_network.Calls));
+
+        _scheduler.Advance(TimeSpan.FromMinutes(3));
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _network.DeliverFromNowOn();
+        AdvanceUntil(() => Queue(entity).Mt.Count == 0, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+        // idle now: the receive timeout (virtual) passivates it; the timeout restarts after each message,
+        // so keep moving time until the entity has seen its last one
+        AwaitAssert(() =>
+        {
+            _scheduler.Advance(Settings.PassivateAfter);
+            parent.ExpectMsg<Passivate>(TimeSpan.FromMilliseconds(200));
+        }, TimeSpan.FromSeconds(5));
+    }
+
+    private IActorRef StartEntity(string subscriberId = "s1") =>
+        Sys.ActorOf(SubscriberEntity.Props(new SubscriberId(subscriberId), Settings, _directory, _network, _webhook));
+
+    private MessageId Accept(IActorRef entity, string text)
+    {
+        entity.Tell(new AcceptTermination("s1", Sms(text)));
+        return ExpectMsg<Accepted>().Id!.Value;
+    }
+
+    private Accepted Send(IActorRef entity, SmsSegment segment)
+    {
+        entity.Tell(new ReceiveSmsSegment("s1", Other, segment.DataCoding, segment.HasUserDataHeader, segment.ShortMessage.ToArray()));
+        return ExpectMsg<Accepted>();
+    }
+
+    private QueueView Queue(IActorRef entity)
+    {
+        entity.Tell(new GetQueue("s1"));
+        return ExpectMsg<QueueView>();
+    }
+
+    private static MessageContent Sms(string text) => new(MessageType.Sms, Other, [Did], Did, text, []);
+
+    /// <summary>
+    /// Moves virtual time forward in <paramref name="step"/>s, letting the entity catch up after each,
+    /// until <paramref name="done"/> holds or <paramref name="limit"/> of virtual time has passed.
+    /// </summary>
+    private void AdvanceUntil(Func<bool> done, TimeSpan step, TimeSpan limit)
+    {
+        var end = _scheduler.Now + limit;
+        while (!done())
+        {
+            if (_scheduler.Now >= end)
+                throw new Xunit.Sdk.XunitException($"Still not done after {limit} of virtual time.");
+            Settle();
+            if (done())
+                return;
+            _scheduler.Advance(step);
+        }
+    }
+
+    /// <summary>Waits (real time, briefly) until the entity and its lanes have nothing left to do now.</summary>
+    private void Settle()
+    {
+        var calls = _network.Calls.Count + _webhook.Calls.Count;
+        for (var i = 0; i < 50; i++)
+        {
+            Thread.Sleep(2);
+            var now = _network.Calls.Count + _webhook.Calls.Count;
+            if (now == calls && i >= 3)
+                return;
+            calls = now;
+        }
+    }
+
+    private sealed class FakeNetwork(TestScheduler clock) : IMobileNetwork
+    {
+        private readonly ConcurrentQueue<DeliveryOutcome> _script = new();
+        private volatile DeliveryOutcome? _always;
+        private readonly List<(NetworkSubmission Submission, DateTimeOffset At)> _calls = [];
+
+        public IReadOnlyList<(NetworkSubmission Submission, DateTimeOffset At)> Calls
+        {
+            get { lock (_calls) return [.. _calls]; }
+        }
+
+        public void Script(params DeliveryOutcome[] outcomes)
+        {
+            foreach (var outcome in outcomes)
+                _script.Enqueue(outcome);
+        }
+
+        public void FailAlways(DeliveryOutcome outcome) => _always = outcome;
+
+        public void DeliverFromNowOn() => _always = null;
+
+        public Task<DeliveryOutcome> SubmitAsync(NetworkSubmission submission, CancellationToken cancellationToken)
+        {
+            lock (_calls)
+                _calls.Add((submission, clock.Now));
+            var outcome = _always ?? (_script.TryDequeue(out var next) ? next : DeliveryOutcome.Delivered);
+            return Task.FromResult(outcome);
+        }
+    }
+
+    private sealed class FakeWebhook(TestScheduler clock) : IPartnerWebhook
+    {
+        private readonly List<(WebhookTarget Target, OriginationEvent Message, DateTimeOffset At)> _calls = [];
+
+        public IReadOnlyList<(WebhookTarget Target, OriginationEvent Message, DateTimeOffset At)> Calls
+        {
+            get { lock (_calls) return [.. _calls]; }
+        }
+
+        public Task<DeliveryOutcome> PostAsync(WebhookTarget target, OriginationEvent message, CancellationToken cancellationToken)
+        {
+            lock (_calls)
+                _calls.Add((target, message, clock.Now));
+            return Task.FromResult(DeliveryOutcome.Delivered);
+        }
+    }
+}
