@@ -1,10 +1,16 @@
 using Akka.Hosting;
 using Gateway.Engine.Configuration;
+using Gateway.Engine.Delivery;
 using Gateway.Engine.Hosting;
+using Gateway.Engine.Subscribers;
 using Gateway.Host.Api;
 using Gateway.Host.Auth;
 using Gateway.Host.Configuration;
 using Gateway.Host.Health;
+using Gateway.Northbound.Configuration;
+using Gateway.Northbound.Webhooks;
+using Gateway.Southbound.Configuration;
+using Gateway.Southbound.Simulator;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -22,12 +28,20 @@ builder.Services.AddSingleton<AdminToken>();
 builder.Services.AddProvisioningDirectory();
 builder.Services.AddGatewayHealthChecks();
 
-// the Akka.NET node: cluster member, journal, provisioning
+// the ports the subscriber entities deliver through: the embedded network simulator (the default
+// southbound network) and the partner webhook client
+builder.Services.AddSingleton(sp => new SimulatedMobileNetwork(SimulatorOptions.From(sp.GetRequiredService<NetworkSettings>())));
+builder.Services.AddSingleton<IMobileNetwork>(sp => sp.GetRequiredService<SimulatedMobileNetwork>());
+builder.Services.AddSingleton<IPartnerWebhook>(sp => new PartnerWebhookClient(sp.GetRequiredService<WebhookSettings>()));
+builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
+
+// the Akka.NET node: cluster member, journal, provisioning, subscriber entities
 builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
 {
     var node = services.GetRequiredService<GatewayNodeConfiguration>();
     akka.WithGatewayNode(node.Config, node.Settings)
         .WithProvisioning(node.Settings.Provisioning)
+        .WithSubscribers(services.GetRequiredService<SubscriberSettings>())
         .ConfigureLoggers(loggers =>
         {
             loggers.ClearLoggers();
@@ -41,6 +55,9 @@ GatewaySettings settings;
 try
 {
     settings = app.Services.GetRequiredService<GatewaySettings>();
+    _ = app.Services.GetRequiredService<SubscriberSettings>();
+    _ = app.Services.GetRequiredService<WebhookSettings>();
+    _ = app.Services.GetRequiredService<NetworkSettings>();
     Directory.CreateDirectory(settings.DataDirectory);
     _ = app.Services.GetRequiredService<AdminToken>();
 }
@@ -67,6 +84,9 @@ if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeat
 app.UseErrorBodiesForStatusCodes();
 app.MapHealthApi();
 app.MapAdminApi();
+app.MapQueueApi();
+app.MapPartnerApi();
+app.MapSimulatorApi();
 
 await app.RunAsync();
 return 0;

@@ -26,6 +26,14 @@ public static class ErrorCodes
     public const string InvalidName = "invalid_name";
 
     // message fields (partner API)
+    public const string InvalidMessageType = "invalid_message_type";
+    public const string InvalidText = "invalid_text";
+    public const string InvalidRecipients = "invalid_recipients";
+    public const string InvalidMedia = "invalid_media";
+    public const string OwnerNotFound = "owner_not_found";
+
+    // simulator
+    public const string MessageRefused = "message_refused";
     public const string InvalidAddress = "invalid_address";
     public const string UnsupportedContentType = "unsupported_content_type";
     public const string InvalidBase64 = "invalid_base64";

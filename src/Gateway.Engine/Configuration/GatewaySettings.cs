@@ -133,10 +133,11 @@ public sealed record DeliverySettings(TimeSpan RetryInterval, TimeSpan MessageTt
     }
 }
 
-public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize)
+public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize, long MaxBodySize)
 {
     public static PartnerApiSettings FromConfig(Config config) =>
-        new(ConfigReader.PositiveInt(config, "ingress-rate"), ConfigReader.PositiveByteSize(config, "max-media-size"));
+        new(ConfigReader.PositiveInt(config, "ingress-rate"), ConfigReader.PositiveByteSize(config, "max-media-size"),
+            ConfigReader.PositiveByteSize(config, "max-body-size"));
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using Gateway.Engine.Configuration;
 namespace Gateway.Engine.Subscribers;
 
 /// <summary>What a subscriber entity needs from <c>gateway.delivery</c> and <c>gateway.network</c>.</summary>
+/// <param name="AcceptTimeout">How long an accept (a partner's message, a handset's segment) waits for its journal write before the caller hears "unavailable".</param>
 /// <param name="Shards">Shards of the subscriber region: about ten per node of the largest planned cluster; never changed once data exists.</param>
 /// <param name="EgressInterval">1 / egress rate: the least time between two releases of one lane.</param>
 public sealed record SubscriberSettings(
@@ -13,7 +14,8 @@ public sealed record SubscriberSettings(
     TimeSpan ReassemblyTimeout,
     TimeSpan PassivateAfter,
     int SnapshotEvery,
-    int Shards)
+    int Shards,
+    TimeSpan AcceptTimeout)
 {
     public static SubscriberSettings FromConfig(Config config)
     {
@@ -26,6 +28,7 @@ public sealed record SubscriberSettings(
             ConfigReader.PositiveDuration(config.GetConfig("gateway.network"), "reassembly-timeout"),
             ConfigReader.PositiveDuration(section, "passivate-after"),
             ConfigReader.PositiveInt(section, "snapshot-every"),
-            ConfigReader.PositiveInt(section, "shards"));
+            ConfigReader.PositiveInt(section, "shards"),
+            ConfigReader.PositiveDuration(section, "accept-timeout"));
     }
 }

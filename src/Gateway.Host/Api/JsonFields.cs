@@ -82,6 +82,61 @@ public sealed class JsonFields
         return null;
     }
 
+    /// <summary>An array of strings; null when absent or JSON null.</summary>
+    public IReadOnlyList<string>? Strings(string name)
+    {
+        if (Array(name) is not { } array)
+            return null;
+        var items = new List<string>(array.GetArrayLength());
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}[{index}]' must be a string, not {Describe(item)}.");
+                return null;
+            }
+            items.Add(item.GetString()!);
+            index++;
+        }
+        return items;
+    }
+
+    /// <summary>An array of objects, each read with <paramref name="allowed"/> fields; null when absent or JSON null.</summary>
+    public IReadOnlyList<JsonFields>? Objects(string name, params string[] allowed)
+    {
+        if (Array(name) is not { } array)
+            return null;
+        var items = new List<JsonFields>(array.GetArrayLength());
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}[{index}]' must be an object, not {Describe(item)}.");
+                return null;
+            }
+            items.Add(Of(item, $"{_prefix}{name}[{index}].", this, allowed));
+            if (Error is not null)
+                return null;
+            index++;
+        }
+        return items;
+    }
+
+    private JsonElement? Array(string name)
+    {
+        if (Error is not null || !_fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Array)
+            return value;
+        Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be an array, not {Describe(value)}.");
+        return null;
+    }
+
+    /// <summary>The field's full name for messages (<c>media[1].content</c>).</summary>
+    public string PathOf(string name) => _prefix + name;
+
     private void Fail(string code, string message)
     {
         if (_parent is not null)

@@ -1,5 +1,8 @@
 using Akka.Configuration;
 using Gateway.Engine.Configuration;
+using Gateway.Engine.Subscribers;
+using Gateway.Northbound.Configuration;
+using Gateway.Southbound.Configuration;
 
 namespace Gateway.Host.Configuration;
 
@@ -30,5 +33,8 @@ public static class GatewayNodeConfigurationExtensions
 {
     public static IServiceCollection AddGatewayNodeConfiguration(this IServiceCollection services) =>
         services.AddSingleton(sp => GatewayNodeConfiguration.Load(sp.GetRequiredService<IConfiguration>()))
-            .AddSingleton(sp => sp.GetRequiredService<GatewayNodeConfiguration>().Settings);
+            .AddSingleton(sp => sp.GetRequiredService<GatewayNodeConfiguration>().Settings)
+            .AddSingleton(sp => SubscriberSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config))
+            .AddSingleton(sp => WebhookSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config))
+            .AddSingleton(sp => NetworkSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config));
 }

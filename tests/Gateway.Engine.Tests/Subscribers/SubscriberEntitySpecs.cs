@@ -37,7 +37,8 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         ReassemblyTimeout: TimeSpan.FromMinutes(5),
         PassivateAfter: TimeSpan.FromMinutes(2),
         SnapshotEvery: 1000,
-        Shards: 10);
+        Shards: 10,
+        AcceptTimeout: TimeSpan.FromSeconds(5));
 
     private const string Handset = "+19465550001";
     private const string Did = "+19465559040";
