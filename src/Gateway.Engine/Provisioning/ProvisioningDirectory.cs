@@ -24,6 +24,7 @@ public sealed class ProvisioningDirectory
     private readonly List<(long SequenceNr, TaskCompletionSource Done)> _waiters = [];
     private volatile Version _current = new(Catalog.Empty, 0);
     private volatile bool _isLoaded;
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed record Version(Catalog Catalog, long SequenceNr);
 
@@ -70,7 +71,14 @@ public sealed class ProvisioningDirectory
     }
 
     /// <summary>Marks the first full read of the journal as done (readiness).</summary>
-    public void MarkLoaded() => _isLoaded = true;
+    public void MarkLoaded()
+    {
+        _isLoaded = true;
+        _loaded.TrySetResult();
+    }
+
+    /// <summary>Completes once <see cref="IsLoaded"/> is true.</summary>
+    public Task Loaded => _loaded.Task;
 
     /// <summary>
     /// Completes with true once the directory includes event <paramref name="sequenceNr"/>, or with

@@ -280,6 +280,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         DeliveryOutcome outcome;
         try
         {
+            // After a restart a remembered entity may replay before this node has read the catalog;
+            // a subscriber missing from an unloaded catalog is not yet known, not deleted.
+            if (!_directory.IsLoaded && !await WaitUntilLoadedAsync())
+                return new LaneOutcome(direction, head.Id, DeliveryOutcome.Temporary("this node has not loaded the provisioning catalog yet"), at);
             outcome = direction == MessageDirection.Mt ? await DeliverToHandsetAsync(head) : await DeliverToPartnerAsync(head);
         }
         catch (Exception ex)
@@ -288,6 +292,19 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             outcome = DeliveryOutcome.Temporary($"{ex.GetType().Name}: {ex.Message}");
         }
         return new LaneOutcome(direction, head.Id, outcome, at);
+    }
+
+    private async Task<bool> WaitUntilLoadedAsync()
+    {
+        try
+        {
+            await _directory.Loaded.WaitAsync(_settings.AcceptTimeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private Task<DeliveryOutcome> DeliverToHandsetAsync(PendingMessage head)

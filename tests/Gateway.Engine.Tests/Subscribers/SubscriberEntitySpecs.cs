@@ -60,6 +60,23 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
             .Apply(new PartnerSaved(Samples.Partner()))
             .Apply(new SubscriberSaved(Samples.Subscriber("s1", Handset, Did)));
         _directory.Reset(catalog, 2);
+        _directory.MarkLoaded();
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_not_fail_a_message_while_the_catalog_is_not_loaded()
+    {
+        var directory = new ProvisioningDirectory();
+        var entity = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, directory, _network, _webhook));
+        entity.Tell(new AcceptTermination("s1", Sms("early")));
+        ExpectMsg<Accepted>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Empty(_network.Calls);
+
+        directory.Reset(_directory.Catalog, 2);
+        directory.MarkLoaded();
+
+        AwaitAssert(() => Assert.Single(_network.Calls));
     }
 
     [Fact]
