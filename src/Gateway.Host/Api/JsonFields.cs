@@ -33,11 +33,16 @@ public sealed class JsonFields
         var reader = new JsonFields(fields, prefix, parent);
         foreach (var property in element.EnumerateObject())
         {
-            var known = allowed.FirstOrDefault(a => a.Equals(property.Name, StringComparison.OrdinalIgnoreCase));
+            if (!TryGetName(property, out var name))
+            {
+                reader.Fail(ErrorCodes.MalformedJson, $"A property name in '{(prefix.Length == 0 ? "the body" : prefix.TrimEnd('.'))}' is not valid Unicode text.");
+                break;
+            }
+            var known = allowed.FirstOrDefault(a => a.Equals(name, StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
                 reader.Fail(ErrorCodes.UnknownField,
-                    $"Field '{prefix}{Printable(property.Name)}' is not known here; allowed: {string.Join(", ", allowed.Select(a => prefix + a))}.");
+                    $"Field '{prefix}{Printable(name)}' is not known here; allowed: {string.Join(", ", allowed.Select(a => prefix + a))}.");
                 break;
             }
             if (!fields.TryAdd(known, property.Value))
@@ -55,7 +60,7 @@ public sealed class JsonFields
         if (Error is not null || !_fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
             return null;
         if (value.ValueKind == JsonValueKind.String)
-            return value.GetString();
+            return TryGetString(value, name);
         Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be a string, not {Describe(value)}.");
         return null;
     }
@@ -96,7 +101,9 @@ public sealed class JsonFields
                 Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}[{index}]' must be a string, not {Describe(item)}.");
                 return null;
             }
-            items.Add(item.GetString()!);
+            if (TryGetString(item, $"{name}[{index}]") is not { } text)
+                return null;
+            items.Add(text);
             index++;
         }
         return items;
@@ -132,6 +139,37 @@ public sealed class JsonFields
             return value;
         Fail(ErrorCodes.InvalidFieldType, $"Field '{_prefix}{name}' must be an array, not {Describe(value)}.");
         return null;
+    }
+
+    /// <summary>
+    /// The string's value; null (and the error) when it is not valid Unicode: JSON lets a string escape a
+    /// lone surrogate (<c>"\ud800"</c>), and a body may hold bytes that are not UTF-8.
+    /// </summary>
+    private string? TryGetString(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            Fail(ErrorCodes.MalformedJson, $"Field '{_prefix}{name}' is not valid Unicode text.");
+            return null;
+        }
+    }
+
+    private static bool TryGetName(JsonProperty property, out string name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = "";
+            return false;
+        }
     }
 
     /// <summary>The field's full name for messages (<c>media[1].content</c>).</summary>
