@@ -40,6 +40,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly ConcatenationReferences _references = new();
     private SubscriberQueues _state;
     private int _eventsSinceSnapshot;
+    private bool _holdsMetrics;
 
     public SubscriberEntity(
         SubscriberId subscriberId,
@@ -98,9 +99,21 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         foreach (var direction in new[] { MessageDirection.Mt, MessageDirection.Mo })
             _lanes[(int)direction] = StartLane(direction, materializer);
         ScheduleReassemblyExpiry();
+        MessageMetrics.Hold(AllPending(), +1);
+        _holdsMetrics = true;
         OfferHeads();
         UpdatePassivation();
     }
+
+    protected override void PostStop()
+    {
+        if (_holdsMetrics)
+            MessageMetrics.Hold(AllPending(), -1);
+        base.PostStop();
+    }
+
+    private IEnumerable<PendingMessage> AllPending() =>
+        _state.Queue(MessageDirection.Mt).Concat(_state.Queue(MessageDirection.Mo));
 
     private void OnAcceptTermination(AcceptTermination command)
     {
@@ -213,6 +226,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var transitions = _state.Apply(e);
         foreach (var transition in transitions)
         {
+            MessageMetrics.Record(transition);
             if (transition.Status == MessageStatus.Accepted)
                 OfferHead(transition.Message.Direction);
         }

@@ -321,6 +321,59 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         }, TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public void SubscriberEntity_should_count_accepted_retried_delivered_and_queued_messages()
+    {
+        var totals = new ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == MessageMetrics.MeterName)
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.Start();
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+
+        Accept(entity, "one");
+        Accept(entity, "two");
+        AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        AwaitAssert(() => Assert.Empty(Queue(entity).Mt));
+
+        Assert.Equal(2, totals.GetValueOrDefault("gateway.messages.accepted"));
+        Assert.Equal(1, totals.GetValueOrDefault("gateway.messages.retried"));
+        Assert.Equal(2, totals.GetValueOrDefault("gateway.messages.delivered"));
+        Assert.Equal(0, totals.GetValueOrDefault("gateway.messages.queued"));
+        Assert.Equal(0, totals.GetValueOrDefault("gateway.messages.failed"));
+    }
+
+    [Fact]
+    public void A_passivated_entity_should_come_back_with_its_next_message()
+    {
+        var parent = CreateTestProbe();
+        var props = SubscriberEntity.Props(new SubscriberId("s1"), Settings, _directory, _network, _webhook);
+        var entity = parent.ChildActorOf(props);
+        entity.Tell(new AcceptTermination("s1", Sms("before")));
+        ExpectMsg<Accepted>();
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        AwaitAssert(() =>
+        {
+            _scheduler.Advance(Settings.PassivateAfter);
+            parent.ExpectMsg<Passivate>(TimeSpan.FromMilliseconds(200));
+        }, TimeSpan.FromSeconds(5));
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+
+        var again = parent.ChildActorOf(props);
+        again.Tell(new AcceptTermination("s1", Sms("after")));
+        ExpectMsg<Accepted>();
+
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Equal(["before", "after"], _network.Calls.Select(c => c.Submission.Content.Text));
+    }
+
     private IActorRef StartEntity(string subscriberId = "s1") =>
         Sys.ActorOf(SubscriberEntity.Props(new SubscriberId(subscriberId), Settings, _directory, _network, _webhook));
 

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Gateway.Domain.Messaging;
+
+namespace Gateway.Engine.Subscribers;
+
+/// <summary>
+/// Message counters of this node, on the <c>Gateway.Messages</c> meter (System.Diagnostics.Metrics),
+/// ready for an exporter (OpenTelemetry, <c>dotnet-counters</c>, a <c>/metrics</c> endpoint). Every
+/// instrument is tagged with <c>direction</c> (<c>mt</c>/<c>mo</c>) and <c>type</c> (<c>sms</c>/<c>mms</c>).
+/// Counted when the outcome is journaled, never during recovery.
+/// </summary>
+public static class MessageMetrics
+{
+    public const string MeterName = "Gateway.Messages";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Messages accepted (journaled) from partners, handsets (complete or reassembly-expired).</summary>
+    public static readonly Counter<long> Accepted = Meter.CreateCounter<long>("gateway.messages.accepted", "{message}");
+
+    public static readonly Counter<long> Delivered = Meter.CreateCounter<long>("gateway.messages.delivered", "{message}");
+
+    /// <summary>Permanent failures: the message is dropped.</summary>
+    public static readonly Counter<long> Failed = Meter.CreateCounter<long>("gateway.messages.failed", "{message}");
+
+    public static readonly Counter<long> Expired = Meter.CreateCounter<long>("gateway.messages.expired", "{message}");
+
+    /// <summary>Temporary failures: the message stays for another attempt (store and forward).</summary>
+    public static readonly Counter<long> Retried = Meter.CreateCounter<long>("gateway.messages.retried", "{attempt}");
+
+    /// <summary>Messages waiting in the queues of the subscriber entities running on this node.</summary>
+    public static readonly UpDownCounter<long> Queued = Meter.CreateUpDownCounter<long>("gateway.messages.queued", "{message}");
+
+    /// <summary>Counts what one journaled event did.</summary>
+    public static void Record(MessageTransition transition)
+    {
+        var tags = Tags(transition.Message);
+        switch (transition.Status)
+        {
+            case MessageStatus.Accepted:
+                Accepted.Add(1, tags);
+                Queued.Add(1, tags);
+                break;
+            case MessageStatus.Queued:
+                Retried.Add(1, tags);
+                break;
+            case MessageStatus.Delivered:
+                Delivered.Add(1, tags);
+                Queued.Add(-1, tags);
+                break;
+            case MessageStatus.Failed:
+                Failed.Add(1, tags);
+                Queued.Add(-1, tags);
+                break;
+            case MessageStatus.Expired:
+                Expired.Add(1, tags);
+                Queued.Add(-1, tags);
+                break;
+        }
+    }
+
+    /// <summary>Adds (or, with -1, removes) the messages an entity holds when it starts (or stops).</summary>
+    public static void Hold(IEnumerable<PendingMessage> messages, int sign)
+    {
+        foreach (var message in messages)
+            Queued.Add(sign, Tags(message));
+    }
+
+    private static TagList Tags(PendingMessage message) => new()
+    {
+        { "direction", message.Direction == MessageDirection.Mt ? "mt" : "mo" },
+        { "type", message.Content.Type == MessageType.Sms ? "sms" : "mms" },
+    };
+}
