@@ -28,6 +28,7 @@ namespace Gateway.Engine.Subscribers;
 public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 {
     private const string ReassemblyTimer = "reassembly";
+    private static readonly Exception LaneStopped = new OperationCanceledException("The subscriber entity stopped.");
 
     private readonly SubscriberId _subscriberId;
     private readonly SubscriberSettings _settings;
@@ -41,6 +42,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private SubscriberQueues _state;
     private int _eventsSinceSnapshot;
     private bool _holdsMetrics;
+    private bool _recovered;
 
     public SubscriberEntity(
         SubscriberId subscriberId,
@@ -79,8 +81,6 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: snapshot not saved", _subscriberId));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: old snapshots not deleted", _subscriberId));
-        Command<LaneStopped>(stopped => _log.Debug("Subscriber {0}: {1} lane stopped", _subscriberId, stopped.Direction));
-        Command<LaneFailed>(failed => throw new InvalidOperationException($"The {failed.Direction} lane failed.", failed.Cause));
     }
 
     public override string PersistenceId => "subscriber-" + _subscriberId.Value;
@@ -95,9 +95,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     protected override void OnReplaySuccess()
     {
-        var materializer = Context.Materializer();
-        foreach (var direction in new[] { MessageDirection.Mt, MessageDirection.Mo })
-            _lanes[(int)direction] = StartLane(direction, materializer);
+        _recovered = true;
         ScheduleReassemblyExpiry();
         MessageMetrics.Hold(AllPending(), +1);
         _holdsMetrics = true;
@@ -107,6 +105,9 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Abort, not shut down: a graceful shutdown would wait for an attempt still in flight.
+        foreach (var lane in _lanes)
+            lane?.Stop.Abort(LaneStopped);
         if (_holdsMetrics)
             MessageMetrics.Hold(AllPending(), -1);
         base.PostStop();
@@ -245,11 +246,17 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         OfferHead(MessageDirection.Mo);
     }
 
-    /// <summary>Hands the head of a direction to its lane, unless the lane already holds it.</summary>
+    /// <summary>
+    /// Hands the head of a direction to its lane, unless the lane already holds it. A lane is started
+    /// the first time its direction has something to deliver, so an entity that only receives, or only
+    /// sends, carries one lane, and an idle one none.
+    /// </summary>
     private void OfferHead(MessageDirection direction)
     {
-        var lane = _lanes[(int)direction];
-        if (lane is null || lane.Leased is not null || _state.Head(direction) is not { } head)
+        if (!_recovered || _state.Head(direction) is not { } head)
+            return;
+        var lane = _lanes[(int)direction] ??= StartLane(direction);
+        if (lane.Leased is not null)
             return;
         lane.Leased = head.Id;
         Context.SetReceiveTimeout(null);
@@ -273,16 +280,21 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             Timers.Cancel(ReassemblyTimer);
     }
 
-    private Lane StartLane(MessageDirection direction, IMaterializer materializer)
+    /// <summary>
+    /// Runs a lane on the system's materializer (one materializer per entity would cost every entity a
+    /// supervisor actor); the entity shuts the lane down when it stops.
+    /// </summary>
+    private Lane StartLane(MessageDirection direction)
     {
         var self = Self;
         var clock = Context.System.Scheduler;
-        var queue = Source.Queue<PendingMessage>(1, OverflowStrategy.Backpressure)
+        var (queue, stop) = Source.Queue<PendingMessage>(1, OverflowStrategy.Backpressure)
+            .ViaMaterialized(KillSwitches.Single<PendingMessage>(), Keep.Both)
             .Via(new DelayFlow<PendingMessage>(() => new EgressPacing(_settings.EgressInterval, clock)))
             .SelectAsync(1, head => AttemptAsync(direction, head, clock))
-            .To(Sink.ActorRef<LaneOutcome>(self, new LaneStopped(direction), ex => new LaneFailed(direction, ex)))
-            .Run(materializer);
-        return new Lane(queue);
+            .To(Sink.ForEach<LaneOutcome>(outcome => self.Tell(outcome)))
+            .Run(Context.System.Materializer());
+        return new Lane(queue, stop);
     }
 
     /// <summary>One attempt, on the lane's stage: expire the head if due, else deliver it through its port.</summary>
@@ -356,9 +368,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue)
+    private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue, UniqueKillSwitch stop)
     {
         public ISourceQueueWithComplete<PendingMessage> Queue { get; } = queue;
+
+        public UniqueKillSwitch Stop { get; } = stop;
 
         /// <summary>The message the lane holds; its outcome is not journaled yet.</summary>
         public MessageId? Leased { get; set; }
@@ -367,9 +381,6 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     /// <summary>How an attempt ended; <paramref name="Outcome"/> null: the head expired instead.</summary>
     private sealed record LaneOutcome(MessageDirection Direction, MessageId Id, DeliveryOutcome? Outcome, DateTimeOffset At);
 
-    private sealed record LaneStopped(MessageDirection Direction);
-
-    private sealed record LaneFailed(MessageDirection Direction, Exception Cause);
 
     private sealed class ExpireReassembly
     {
