@@ -30,8 +30,6 @@ internal static class OriginationJson
     /// <summary>Raw media bytes per base64 segment: a multiple of 3, so segments need no padding between them.</summary>
     internal const int MediaChunkBytes = 48 * 1024;
 
-    internal const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-
     internal static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -39,8 +37,7 @@ internal static class OriginationJson
         SkipValidation = false,
     };
 
-    internal static string FormatTimestamp(DateTimeOffset timestamp) =>
-        timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    internal static string FormatTimestamp(DateTimeOffset timestamp) => Timestamps.ToContract(timestamp);
 
     /// <summary>
     /// Writes the body to <paramref name="writer"/>, pausing (one element each time) after every base64
