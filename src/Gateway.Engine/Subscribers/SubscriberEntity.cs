@@ -341,7 +341,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         if (head.Content.Type == MessageType.Sms)
         {
             var text = head.Content.Text ?? "";
-            var reference = SmsSegmenter.Plan(text).Segments > 1 ? _references.Next(subscriber.Mobile.Value) : (byte)0;
+            var reference = _references.Next(subscriber.Mobile.Value); // unused by a text of one segment
             if (!SmsSegmenter.TrySegment(text, reference, out segments, out var error))
                 return Task.FromResult(DeliveryOutcome.Permanent(error.ToString()));
         }

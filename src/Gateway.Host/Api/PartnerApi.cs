@@ -169,7 +169,8 @@ public static class PartnerApi
         return Result<IReadOnlyList<string>>.Ok(to);
     }
 
-    private static Result<IReadOnlyList<MediaItem>> ReadMedia(IReadOnlyList<JsonFields> media, long maxMediaBytes)
+    /// <summary>Media items, checked in order (content type, base64, the message's total size); shared with the simulator.</summary>
+    internal static Result<IReadOnlyList<MediaItem>> ReadMedia(IReadOnlyList<JsonFields> media, long maxMediaBytes)
     {
         var budget = new MediaBudget(maxMediaBytes);
         var items = new List<MediaItem>(media.Count);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Gateway.Domain.Addressing;
 using Gateway.Domain.Errors;
-using Gateway.Domain.Media;
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Sms;
 using Gateway.Engine.Configuration;
@@ -124,22 +123,10 @@ public static class SimulatorApi
                 return recipient.Error;
             recipients.Add(recipient.Value);
         }
-        var budget = new MediaBudget(maxMediaBytes);
-        var items = new List<MediaItem>();
-        foreach (var item in media ?? [])
-        {
-            var contentType = MediaContentType.Validate(item.PathOf("contentType"), item.String("contentType"));
-            if (!contentType.IsOk)
-                return contentType.Error;
-            var fileName = item.String("fileName");
-            var bytes = MediaDecoder.Decode(item.PathOf("content"), item.String("content"), budget);
-            if (item.Error is { } itemError)
-                return itemError;
-            if (!bytes.IsOk)
-                return bytes.Error;
-            items.Add(new MediaItem(contentType.Value.Value, fileName, bytes.Value));
-        }
-        return new HandsetMessage(messageType.Value, recipients, text, items, shuffle);
+        var items = PartnerApi.ReadMedia(media ?? [], maxMediaBytes);
+        if (!items.IsOk)
+            return items.Error;
+        return new HandsetMessage(messageType.Value, recipients, text, items.Value, shuffle);
     }
 
     private static IResult InvalidMobile() =>
