@@ -158,8 +158,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         PersistAsync(@event, e =>
         {
             var transitions = Apply(e);
-            sender.Tell(new Accepted(transitions.Count > 0 ? transitions[0].Message.Id : null));
             ScheduleReassemblyExpiry();
+            sender.Tell(new Accepted(transitions.Count > 0 ? transitions[0].Message.Id : null));
         });
     }
 

@@ -162,6 +162,7 @@ public abstract class SubscriberJournalSpecs : IAsyncLifetime
     }
 }
 
+[Collection(SubscriberEntityCollection.Name)]
 public sealed class SqliteSubscriberJournalSpecs : SubscriberJournalSpecs
 {
     protected override Task<TestStorage?> CreateStorageAsync() => Task.FromResult<TestStorage?>(new TestStorage.Sqlite());
@@ -169,6 +170,7 @@ public sealed class SqliteSubscriberJournalSpecs : SubscriberJournalSpecs
     protected override void SkipUnlessAvailable() { }
 }
 
+[Collection(SubscriberEntityCollection.Name)]
 public sealed class PostgresSubscriberJournalSpecs : SubscriberJournalSpecs
 {
     private PostgresDatabase? _database;
