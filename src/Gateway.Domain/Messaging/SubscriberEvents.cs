@@ -56,7 +56,14 @@ public sealed record SmsSegmentReceived(
 /// Concatenated SMS whose parts timed out were given up on at <paramref name="At"/>; each becomes an
 /// origination, marked incomplete in its text, with the ids of <paramref name="Ids"/> in order.
 /// </summary>
-public sealed record ReassemblyExpired(DateTimeOffset At, string Owner, IReadOnlyList<MessageId> Ids, DateTimeOffset ExpiresAt) : ISubscriberEvent;
+/// <param name="Segments">Each message's segment count (its concatenation total), in the order of
+/// <paramref name="Ids"/>, for readers of the journal that do not reassemble (the message status view).</param>
+public sealed record ReassemblyExpired(
+    DateTimeOffset At,
+    string Owner,
+    IReadOnlyList<MessageId> Ids,
+    DateTimeOffset ExpiresAt,
+    IReadOnlyList<int>? Segments = null) : ISubscriberEvent;
 
 /// <summary>A subscriber entity's whole state, for snapshots.</summary>
 public sealed record SubscriberSnapshot(

@@ -161,17 +161,10 @@ public sealed class SmsReassembler
     {
         ForgetCompleted(now);
 
-        List<Entry>? expired = null;
-        foreach (var entry in _pending.Values)
-        {
-            if (entry.FirstReceivedAt + _timeout <= now)
-                (expired ??= []).Add(entry);
-        }
+        var expired = Expiring(now);
         if (expired is null)
             return [];
 
-        // A total order, so that a reassembler restored from a snapshot expires in the same order as the original.
-        expired.Sort(static (a, b) => CompareEntries(a, b));
         var messages = new List<ReassembledSms>(expired.Count);
         foreach (var entry in expired)
         {
@@ -218,6 +211,48 @@ public sealed class SmsReassembler
                 count++;
         }
         return count;
+    }
+
+    /// <summary>
+    /// The <see cref="ReassembledSms.Segments"/> of each message <see cref="Expire"/> would give up on at
+    /// <paramref name="now"/>, in the order it would return them; changes nothing.
+    /// </summary>
+    public IReadOnlyList<int> SegmentsOfExpiring(DateTimeOffset now) =>
+        Expiring(now) is { } expiring ? expiring.ConvertAll(static entry => (int)entry.Key.Total) : [];
+
+    /// <summary>
+    /// Whether <see cref="Add"/> would complete a message with this segment at <paramref name="receivedAt"/>
+    /// (after <see cref="ForgetCompleted"/> at that time); changes nothing. Lets an owner decide what to
+    /// journal before it applies the segment.
+    /// </summary>
+    public bool WouldComplete(string originator, in SmsSegment segment, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(originator);
+        if (segment.Concatenation is not { } info || info.Total == 1)
+            return true;
+        var key = new PartsKey(originator, info.Reference, info.SixteenBitReference, info.Total);
+        var index = info.Sequence - 1;
+        if (_completed.TryGetValue(key, out var completed) && completed.LastReceivedAt + _timeout > receivedAt
+            && completed.Parts[index] is { } earlier && earlier.Encoding == segment.Encoding
+            && segment.Payload.Span.SequenceEqual(earlier.Payload))
+            return false;
+        if (!_pending.TryGetValue(key, out var entry))
+            return false;
+        return entry.Parts[index] is null && entry.Received + 1 == info.Total;
+    }
+
+    /// <summary>Pending messages timed out at <paramref name="now"/>, in <see cref="Expire"/>'s order; null when none.</summary>
+    private List<Entry>? Expiring(DateTimeOffset now)
+    {
+        List<Entry>? expired = null;
+        foreach (var entry in _pending.Values)
+        {
+            if (entry.FirstReceivedAt + _timeout <= now)
+                (expired ??= []).Add(entry);
+        }
+        // A total order, so that a reassembler restored from a snapshot expires in the same order as the original.
+        expired?.Sort(static (a, b) => CompareEntries(a, b));
+        return expired;
     }
 
     public ReassemblySnapshot ToSnapshot() => new(Snapshot(_pending.Values), Snapshot(_completed.Values));
