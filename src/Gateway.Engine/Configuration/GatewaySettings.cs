@@ -15,7 +15,8 @@ public sealed record GatewaySettings(
     PartnerApiSettings PartnerApi,
     ClusterSettings Cluster,
     ProvisioningSettings Provisioning,
-    ReadinessSettings Readiness)
+    ReadinessSettings Readiness,
+    MessageStatusSettings MessageStatus)
 {
     public static GatewaySettings FromConfig(Config config)
     {
@@ -31,7 +32,8 @@ public sealed record GatewaySettings(
             PartnerApiSettings.FromConfig(gateway.GetConfig("partner-api")),
             ClusterSettings.FromConfig(gateway.GetConfig("cluster")),
             ProvisioningSettings.FromConfig(gateway.GetConfig("provisioning")),
-            ReadinessSettings.FromConfig(gateway.GetConfig("readiness")));
+            ReadinessSettings.FromConfig(gateway.GetConfig("readiness")),
+            MessageStatusSettings.FromConfig(gateway.GetConfig("message-status")));
     }
 }
 
@@ -133,11 +135,20 @@ public sealed record DeliverySettings(TimeSpan RetryInterval, TimeSpan MessageTt
     }
 }
 
-public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize, long MaxBodySize)
+public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize, long MaxBodySize, TimeSpan IdempotencyKeyTtl)
 {
     public static PartnerApiSettings FromConfig(Config config) =>
         new(ConfigReader.PositiveInt(config, "ingress-rate"), ConfigReader.PositiveByteSize(config, "max-media-size"),
-            ConfigReader.PositiveByteSize(config, "max-body-size"));
+            ConfigReader.PositiveByteSize(config, "max-body-size"), ConfigReader.PositiveDuration(config, "idempotency-key-ttl"));
+}
+
+/// <summary>The message status view (<c>GET /v1/messages/{id}</c>): how it follows the journal and how long it keeps rows.</summary>
+public sealed record MessageStatusSettings(TimeSpan PollInterval, int BatchSize, TimeSpan ReadWait, TimeSpan Retention, TimeSpan PruneInterval)
+{
+    public static MessageStatusSettings FromConfig(Config config) =>
+        new(ConfigReader.PositiveDuration(config, "poll-interval"), ConfigReader.PositiveInt(config, "batch-size"),
+            ConfigReader.PositiveDuration(config, "read-wait"), ConfigReader.PositiveDuration(config, "retention"),
+            ConfigReader.PositiveDuration(config, "prune-interval"));
 }
 
 /// <summary>

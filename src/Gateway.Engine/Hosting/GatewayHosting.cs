@@ -13,6 +13,7 @@ using Gateway.Engine.Delivery;
 using Gateway.Engine.Provisioning;
 using Gateway.Engine.Serialization;
 using Gateway.Engine.Storage;
+using Gateway.Engine.StatusView;
 using Gateway.Engine.Subscribers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -96,6 +97,32 @@ public static class GatewayHosting
                 RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
             });
+
+    /// <summary>
+    /// The projection that keeps the message status view, as a cluster singleton (it is the view's
+    /// only writer). Needs <see cref="AddMessageStatus"/> in DI.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithMessageStatusProjection(this AkkaConfigurationBuilder builder, GatewaySettings settings) =>
+        builder.WithSingleton<MessageStatusProjectionSingleton>("message-status",
+            (_, _, resolver) => BackoffSupervisor.Props(Backoff.OnStop(
+                MessageStatusProjection.Props(SqlReadJournal.Identifier,
+                    resolver.GetService<GatewayDatabase>(), settings.MessageStatus, settings.PartnerApi.IdempotencyKeyTtl),
+                "projection", settings.Provisioning.RestartBackoffMin, settings.Provisioning.RestartBackoffMax,
+                randomFactor: 0.2, maxNrOfRetries: -1)),
+            new ClusterSingletonOptions { Role = ClusterSettings.Role });
+
+    /// <summary>
+    /// The gateway's own tables (<see cref="GatewayDatabase"/>): the message status view, its reader,
+    /// and the partners' idempotency keys.
+    /// </summary>
+    public static IServiceCollection AddMessageStatus(this IServiceCollection services) =>
+        services
+            .AddSingleton(provider => new GatewayDatabase(provider.GetRequiredService<GatewaySettings>().Storage))
+            .AddSingleton(provider => new MessageStatusStore(provider.GetRequiredService<GatewayDatabase>()))
+            .AddSingleton(provider => new IdempotencyStore(provider.GetRequiredService<GatewayDatabase>()))
+            .AddSingleton(provider => new MessageStatusReader(provider.GetRequiredService<GatewayDatabase>(),
+                provider.GetRequiredService<MessageStatusStore>(), provider.GetRequiredService<GatewaySettings>().MessageStatus,
+                TimeProvider.System));
 
     /// <summary>Registers this node's <see cref="ProvisioningDirectory"/> (one per host).</summary>
     public static IServiceCollection AddProvisioningDirectory(this IServiceCollection services) =>

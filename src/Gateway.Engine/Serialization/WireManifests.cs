@@ -56,6 +56,8 @@ public static class WireManifests
         (typeof(SubscriberProtocol.Accepted), "subscriber.accepted.v1"),
         (typeof(SubscriberProtocol.Refused), "subscriber.refused.v1"),
         (typeof(SubscriberProtocol.QueueView), "subscriber.queue-view.v1"),
+        (typeof(SubscriberProtocol.GetMessage), "subscriber.get-message.v1"),
+        (typeof(SubscriberProtocol.MessageLookup), "subscriber.message-lookup.v1"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Entries.ToDictionary(e => e.Type, e => e.Manifest);

@@ -39,6 +39,10 @@ public static class JournalStorage
         }.ToString();
     }
 
+    /// <summary>What every connection to the SQLite file runs first: WAL, the configured <c>synchronous</c>, the busy timeout.</summary>
+    public static string SqlitePragmas(SqliteSettings settings) => string.Create(CultureInfo.InvariantCulture,
+        $"PRAGMA journal_mode=WAL; PRAGMA synchronous={settings.Synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={(long)settings.BusyTimeout.TotalMilliseconds};");
+
     /// <summary>
     /// Sets up every SQLite connection the plugin opens: WAL journal mode (readers never block the
     /// writer), the configured <c>synchronous</c> level and a busy timeout. Its asynchronous open
@@ -48,8 +52,7 @@ public static class JournalStorage
     /// </summary>
     private sealed class SqliteConnectionTuning(SqliteSettings settings) : ConnectionInterceptor
     {
-        private readonly string _pragmas = string.Create(CultureInfo.InvariantCulture,
-            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={settings.Synchronous.ToString().ToUpperInvariant()}; PRAGMA busy_timeout={(long)settings.BusyTimeout.TotalMilliseconds};");
+        private readonly string _pragmas = SqlitePragmas(settings);
 
         public override async Task ConnectionOpeningAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
         {

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Persistence.Journal;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Gateway.Domain.Addressing;
@@ -28,6 +30,7 @@ namespace Gateway.Engine.Subscribers;
 public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 {
     private const string ReassemblyTimer = "reassembly";
+    private static readonly ImmutableHashSet<string> StatusTags = [MessageStatusChanges.Tag];
     private static readonly Exception LaneStopped = new OperationCanceledException("The subscriber entity stopped.");
 
     private readonly SubscriberId _subscriberId;
@@ -39,6 +42,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly Lane[] _lanes = new Lane[2];
     // Used only by the mt lane's delivery stage, one attempt at a time.
     private readonly ConcatenationReferences _references = new();
+    // Terminations whose MessageAccepted is being written (PersistAsync), by id.
+    private readonly HashSet<MessageId> _accepting = [];
     private SubscriberQueues _state;
     private int _eventsSinceSnapshot;
     private bool _holdsMetrics;
@@ -68,11 +73,19 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             _state.Apply(e);
             _eventsSinceSnapshot++;
         });
+        // A journal that keeps the tag wrapper (the in-memory one of the tests) replays it.
+        Recover<Tagged>(tagged =>
+        {
+            _state.Apply((ISubscriberEvent)tagged.Payload);
+            _eventsSinceSnapshot++;
+        });
 
         Command<AcceptTermination>(OnAcceptTermination);
         Command<ReceiveSmsSegment>(OnReceiveSmsSegment);
         Command<ReceiveMms>(OnReceiveMms);
         Command<GetQueue>(_ => Sender.Tell(QueueView()));
+        Command<GetMessage>(query => Sender.Tell(new MessageLookup(
+            _state.Find(query.Id) is { } message ? MessageStatusRecord.Of(_subscriberId.Value, message, _state.StatusOf(message)) : null)));
         Command<LaneOutcome>(OnLaneOutcome);
         Command<ExpireReassembly>(_ => OnExpireReassembly());
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
@@ -83,7 +96,13 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: old snapshots not deleted", _subscriberId));
     }
 
-    public override string PersistenceId => "subscriber-" + _subscriberId.Value;
+    private const string PersistenceIdPrefix = "subscriber-";
+
+    public override string PersistenceId => PersistenceIdPrefix + _subscriberId.Value;
+
+    /// <summary>The subscriber id of a subscriber entity's persistence id; null for any other.</summary>
+    public static string? SubscriberIdOf(string persistenceId) =>
+        persistenceId.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal) ? persistenceId[PersistenceIdPrefix.Length..] : null;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -118,6 +137,21 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     private void OnAcceptTermination(AcceptTermination command)
     {
+        if (command.Id is { } chosen)
+        {
+            if (_state.Find(chosen) is not null)
+            {
+                Sender.Tell(new Accepted(chosen));
+                return;
+            }
+            if (_accepting.Contains(chosen))
+            {
+                // Answered after the first write of this id, so never before the message is durable.
+                var waiting = Sender;
+                DeferAsync(chosen, id => waiting.Tell(new Accepted(id)));
+                return;
+            }
+        }
         var now = Now;
         int? segments = null;
         if (command.Content.Type == MessageType.Sms)
@@ -130,11 +164,14 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             }
             segments = plan.Segments;
         }
-        var message = new PendingMessage(MessageId.New(now), MessageDirection.Mt, command.Content, now, now + _settings.MessageTtl, segments);
+        var message = new PendingMessage(command.Id ?? MessageId.New(now), MessageDirection.Mt, command.Content, now, now + _settings.MessageTtl, segments);
         var sender = Sender;
-        PersistAsync(new MessageAccepted(message), e =>
+        _accepting.Add(message.Id);
+        var accepted = new MessageAccepted(message);
+        PersistAsync(Journaled(accepted), _ =>
         {
-            Apply(e);
+            _accepting.Remove(message.Id);
+            Apply(accepted);
             sender.Tell(new Accepted(message.Id));
         });
     }
@@ -155,9 +192,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var sender = Sender;
         var @event = new SmsSegmentReceived(command.To, owner, command.DataCoding, command.UserDataHeader, command.ShortMessage,
             now, MessageId.New(now), now + _settings.MessageTtl);
-        PersistAsync(@event, e =>
+        // Persist, not PersistAsync: whether a segment completes its message (and so is tagged for the
+        // status view) is decided on the state every earlier segment has already changed.
+        Persist(Journaled(@event), _ =>
         {
-            var transitions = Apply(e);
+            var transitions = Apply(@event);
             ScheduleReassemblyExpiry();
             sender.Tell(new Accepted(transitions.Count > 0 ? transitions[0].Message.Id : null));
         });
@@ -174,9 +213,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var content = new MessageContent(MessageType.Mms, owner, command.To, owner, command.Text, command.Media);
         var message = new PendingMessage(MessageId.New(now), MessageDirection.Mo, content, now, now + _settings.MessageTtl, null);
         var sender = Sender;
-        PersistAsync(new MessageAccepted(message), e =>
+        var accepted = new MessageAccepted(message);
+        PersistAsync(Journaled(accepted), _ =>
         {
-            Apply(e);
+            Apply(accepted);
             sender.Tell(new Accepted(message.Id));
         });
     }
@@ -192,9 +232,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         }
         var ids = Enumerable.Range(0, count).Select(_ => MessageId.New(now)).ToList();
         var owner = Owner() ?? "";
-        Persist(new ReassemblyExpired(now, owner, ids, now + _settings.MessageTtl), e =>
+        var expired = new ReassemblyExpired(now, owner, ids, now + _settings.MessageTtl, _state.Reassembler.SegmentsOfExpiring(now));
+        Persist(Journaled(expired), _ =>
         {
-            Apply(e);
+            Apply(expired);
             ScheduleReassemblyExpiry();
         });
     }
@@ -214,13 +255,19 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             ? new MessageExpired(outcome.Direction, outcome.Id, outcome.At)
             : new DeliveryAttempted(outcome.Direction, outcome.Id, result, outcome.At,
                 result.Result == DeliveryResult.TemporaryFailure ? outcome.At + _settings.RetryInterval : null);
-        Persist(@event, e =>
+        Persist(Journaled(@event), _ =>
         {
             lane.Leased = null;
-            Apply(e);
+            Apply(@event);
             OfferHead(outcome.Direction);
         });
     }
+
+    /// <summary>
+    /// What is written to the journal: the event, tagged for the message status projection when it
+    /// starts or changes a message's status.
+    /// </summary>
+    private object Journaled(ISubscriberEvent e) => MessageStatusChanges.Changes(e, _state) ? new Tagged(e, StatusTags) : e;
 
     private IReadOnlyList<MessageTransition> Apply(ISubscriberEvent e)
     {

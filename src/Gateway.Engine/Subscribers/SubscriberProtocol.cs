@@ -14,8 +14,13 @@ public static class SubscriberProtocol
         string SubscriberId { get; }
     }
 
-    /// <summary>A partner's termination for this subscriber; answered once it is journaled.</summary>
-    public sealed record AcceptTermination(string SubscriberId, MessageContent Content) : ISubscriberCommand;
+    /// <summary>
+    /// A partner's termination for this subscriber; answered once it is journaled. With
+    /// <paramref name="Id"/> (a request with an <c>Idempotency-Key</c> chose it before asking), a
+    /// message of that id already queued, or being journaled, is answered <see cref="Accepted"/>
+    /// without a second copy.
+    /// </summary>
+    public sealed record AcceptTermination(string SubscriberId, MessageContent Content, MessageId? Id = null) : ISubscriberCommand;
 
     /// <summary>An SMS segment from the subscriber's handset to <paramref name="To"/>; answered once journaled.</summary>
     public sealed record ReceiveSmsSegment(string SubscriberId, string To, byte DataCoding, bool UserDataHeader, byte[] ShortMessage)
@@ -27,6 +32,12 @@ public static class SubscriberProtocol
 
     /// <summary>The subscriber's pending messages in each direction, in order.</summary>
     public sealed record GetQueue(string SubscriberId) : ISubscriberCommand;
+
+    /// <summary>A message of this subscriber still in its queue, with its live status.</summary>
+    public sealed record GetMessage(string SubscriberId, MessageId Id) : ISubscriberCommand;
+
+    /// <summary>The answer to <see cref="GetMessage"/>: null when the message is not (or no longer) queued.</summary>
+    public sealed record MessageLookup(MessageStatusRecord? Message) : IGatewayWire;
 
     /// <summary>Journaled. <paramref name="Id"/> is the new message's id; null for a segment that did not complete one.</summary>
     public sealed record Accepted(MessageId? Id) : IGatewayWire;

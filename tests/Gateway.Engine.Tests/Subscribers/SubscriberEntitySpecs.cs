@@ -167,6 +167,53 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_termination_with_a_chosen_id_should_be_queued_once_however_often_it_is_sent()
+    {
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var chosen = MessageId.New(_t0);
+
+        // Three sends in a row: the second and third arrive while the first is being journaled.
+        for (var i = 0; i < 3; i++)
+            entity.Tell(new AcceptTermination("s1", Sms("once"), chosen));
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(chosen, ExpectMsg<Accepted>().Id);
+        AwaitAssert(() => Assert.Single(_network.Calls));
+
+        // And once it is queued.
+        entity.Tell(new AcceptTermination("s1", Sms("once"), chosen));
+        Assert.Equal(chosen, ExpectMsg<Accepted>().Id);
+        Assert.Equal([chosen], Queue(entity).Mt.Select(i => i.Id));
+    }
+
+    [Fact]
+    public void A_queued_message_should_be_looked_up_with_its_live_status_and_a_gone_one_not_at_all()
+    {
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        var second = Accept(entity, "second");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+
+        AwaitAssert(() =>
+        {
+            entity.Tell(new GetMessage("s1", first));
+            var head = ExpectMsg<MessageLookup>().Message!;
+            Assert.Equal((MessageStatus.Queued, 1, "handset unreachable", _t0), (head.Status, head.Attempts, head.LastError, head.UpdatedAt));
+        });
+        entity.Tell(new GetMessage("s1", second));
+        var behind = ExpectMsg<MessageLookup>().Message!;
+        Assert.Equal((MessageStatus.Queued, 0, MessageDirection.Mt, "s1"), (behind.Status, behind.Attempts, behind.Direction, behind.SubscriberId));
+
+        AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        AwaitAssert(() =>
+        {
+            entity.Tell(new GetMessage("s1", first));
+            Assert.Null(ExpectMsg<MessageLookup>().Message);
+        });
+    }
+
+    [Fact]
     public void A_message_should_expire_after_the_ttl_and_let_the_next_one_through()
     {
         _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
