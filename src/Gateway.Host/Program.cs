@@ -35,6 +35,9 @@ builder.Services.AddSingleton<IMobileNetwork>(sp => sp.GetRequiredService<Simula
 builder.Services.AddSingleton<IPartnerWebhook>(sp => new PartnerWebhookClient(sp.GetRequiredService<WebhookSettings>()));
 builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
 
+// the gateway's own tables next to the journal: message status view and idempotency keys
+builder.Services.AddMessageStatus();
+
 // the Akka.NET node: cluster member, journal, provisioning, subscriber entities
 builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
 {
@@ -42,6 +45,7 @@ builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
     akka.WithGatewayNode(node.Config, node.Settings)
         .WithProvisioning(node.Settings.Provisioning)
         .WithSubscribers(services.GetRequiredService<SubscriberSettings>())
+        .WithMessageStatusProjection(node.Settings)
         .ConfigureLoggers(loggers =>
         {
             loggers.ClearLoggers();

@@ -31,6 +31,9 @@ public static class ErrorCodes
     public const string InvalidRecipients = "invalid_recipients";
     public const string InvalidMedia = "invalid_media";
     public const string OwnerNotFound = "owner_not_found";
+    public const string InvalidIdempotencyKey = "invalid_idempotency_key";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string MessageNotFound = "message_not_found";
 
     // simulator
     public const string MessageRefused = "message_refused";

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -8,6 +11,8 @@ using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 using Gateway.Engine.Configuration;
 using Gateway.Engine.Provisioning;
+using Gateway.Engine.StatusView;
+using Gateway.Engine.Storage;
 using Gateway.Engine.Subscribers;
 using Gateway.Host.Auth;
 using Microsoft.Net.Http.Headers;
@@ -21,6 +26,8 @@ public sealed record PartnerServices(
     ProvisioningDirectory Directory,
     GatewaySettings Settings,
     SubscriberSettings SubscriberSettings,
+    IdempotencyStore IdempotencyKeys,
+    MessageStatusReader Statuses,
     HttpContext HttpContext)
 {
     public CancellationToken Aborted => HttpContext.RequestAborted;
@@ -29,8 +36,16 @@ public sealed record PartnerServices(
 /// <summary>
 /// Terminations (CONTRACT §3): <c>POST /v1/messages</c>. Checks run in the contract's order: the
 /// partner's bearer token (401), body size (413), <c>Content-Type</c> (415), JSON and fields (400,
-/// 413/415 for media), the owner (404); the answer <c>202</c> comes only once the subscriber entity
-/// has journaled the message.
+/// 413/415 for media; then the <c>Idempotency-Key</c> header), the owner (404); the answer <c>202</c>
+/// comes only once the subscriber entity has journaled the message. <c>GET /v1/messages/{id}</c>
+/// reads a message's status.
+/// <para>
+/// An <c>Idempotency-Key</c> is claimed in the shared database, with the body's SHA-256 and a message
+/// id chosen up front, before the entity is asked; a repeat finds the claim and asks the entity for
+/// that same id again (the entity answers without a second copy while the message is queued, and the
+/// status view answers once it has left the queue). So a retry after a lost answer, a restart or on
+/// another node gets the first message's id, and nothing twice.
+/// </para>
 /// </summary>
 public static class PartnerApi
 {
@@ -40,18 +55,15 @@ public static class PartnerApi
     {
         var partner = app.MapGroup("/v1").WithTags("Partner");
         partner.MapPost("/messages", PostMessage);
+        partner.MapGet("/messages/{id}", GetMessage);
         return partner;
     }
 
     public static async Task<IResult> PostMessage([AsParameters] PartnerServices services)
     {
         var request = services.HttpContext.Request;
-        if (!BearerToken.TryRead(request, out var token) || services.Directory.Catalog.FindPartnerByClientSecret(token) is not { } partner)
-        {
-            services.HttpContext.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
-            return new ApiError(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized,
-                "Send 'Authorization: Bearer <clientSecret>' with the partner's client secret.").ToResult();
-        }
+        if (Authenticate(services) is not { } partner)
+            return Unauthorized(services.HttpContext);
 
         var (document, bodyError) = await JsonRequest.ReadObjectAsync(request, services.Settings.PartnerApi.MaxBodySize, services.Aborted);
         if (bodyError is not null)
@@ -61,33 +73,153 @@ public static class PartnerApi
             var content = ReadTermination(document!.RootElement, services.Settings.PartnerApi.MaxMediaSize);
             if (!content.IsOk)
                 return ApiError.From(content.Error).ToResult();
+            var idempotencyKey = ReadIdempotencyKey(request);
+            if (!idempotencyKey.IsOk)
+                return ApiError.From(idempotencyKey.Error).ToResult();
 
             var owner = E164Number.Parse(content.Value.Owner);
             if (services.Directory.Catalog.FindSubscriberByDid(owner) is not { } subscriber || subscriber.PartnerId != partner.Id)
                 return new ApiError(StatusCodes.Status404NotFound, ErrorCodes.OwnerNotFound,
                     $"'{owner}' is not the DID of one of your subscribers.").ToResult();
 
-            object reply;
+            if (idempotencyKey.Value is not { } key)
+                return await AcceptAsync(services, new AcceptTermination(subscriber.Id.Value, content.Value));
+            try
+            {
+                return await AcceptOnceAsync(services, partner, subscriber, key, document.RootElement.GetRawText(), content.Value);
+            }
+            catch (DbException)
+            {
+                return StorageUnavailable(services.HttpContext);
+            }
+        }
+    }
+
+    /// <summary>A termination with an <c>Idempotency-Key</c>: claim the key, then accept under the claimed id.</summary>
+    private static async Task<IResult> AcceptOnceAsync(
+        PartnerServices services, Partner partner, Subscriber subscriber, string key, string body, MessageContent content)
+    {
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+        var now = DateTimeOffset.UtcNow;
+        var candidate = new IdempotencyRecord(requestHash, MessageId.New(now), subscriber.Id.Value, now);
+        var (claim, isNew) = await services.IdempotencyKeys.ClaimAsync(partner.Id.Value, key, candidate,
+            services.Settings.PartnerApi.IdempotencyKeyTtl, services.Aborted);
+        if (claim.RequestHash != requestHash)
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
+                "This Idempotency-Key was used with a different body; use a new key for a new message.").ToResult();
+        // A repeat of a message that has already left its queue is answered from the status view.
+        if (!isNew && await services.Statuses.FindAsync(claim.MessageId, services.Aborted) is not null)
+            return AcceptedResult(claim.MessageId);
+
+        var result = await AcceptAsync(services, new AcceptTermination(claim.SubscriberId, content, claim.MessageId));
+        if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest })
+            await services.IdempotencyKeys.ReleaseAsync(partner.Id.Value, key, claim.MessageId, CancellationToken.None);
+        return result;
+    }
+
+    /// <summary>
+    /// <c>GET /v1/messages/{id}</c> (CONTRACT §3): the calling partner's terminations and its
+    /// subscribers' originations; anything else, malformed ids included, is the same 404. A message
+    /// still queued is read from its subscriber entity (its live status: <c>queued</c> also when it
+    /// waits behind a failing head), a finished one from the status view.
+    /// </summary>
+    public static async Task<IResult> GetMessage(string id, [AsParameters] PartnerServices services)
+    {
+        if (Authenticate(services) is not { } partner)
+            return Unauthorized(services.HttpContext);
+        var notFound = new ApiError(StatusCodes.Status404NotFound, ErrorCodes.MessageNotFound,
+            $"No message '{id}' of yours exists.");
+        MessageStatusRecord? record;
+        try
+        {
+            record = MessageId.TryParse(id, out var parsed) ? await services.Statuses.FindAsync(parsed, services.Aborted) : null;
+        }
+        catch (DbException)
+        {
+            return StorageUnavailable(services.HttpContext);
+        }
+        if (record is null
+            || services.Directory.Catalog.FindSubscriber(new SubscriberId(record.SubscriberId)) is not { } subscriber
+            || subscriber.PartnerId != partner.Id)
+            return notFound.ToResult();
+        var messageId = record.Id;
+
+        if (!record.IsFinal)
+        {
             try
             {
                 var region = await services.Subscribers.GetAsync(services.Aborted);
-                reply = await region.Ask<object>(new AcceptTermination(subscriber.Id.Value, content.Value),
+                var lookup = await region.Ask<MessageLookup>(new SubscriberProtocol.GetMessage(record.SubscriberId, messageId),
                     services.SubscriberSettings.AcceptTimeout, services.Aborted);
+                // Not queued any more: it finished since the view was read.
+                record = lookup.Message ?? await services.Statuses.FindAsync(messageId, services.Aborted) ?? record;
             }
-            catch (AskTimeoutException)
+            catch (Exception ex) when (ex is AskTimeoutException or DbException)
             {
-                services.HttpContext.Response.Headers.RetryAfter = "1";
-                return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-                    "The message could not be journaled in time; retry.").ToResult();
+                // The entity is busy or moving, or the view cannot be read again: the status read first is at most a poll old.
             }
-            return reply switch
-            {
-                Accepted { Id: { } id } => TypedResults.Json(new AcceptedView(id.Value, "accepted"), statusCode: StatusCodes.Status202Accepted),
-                Refused refused => ApiError.BadRequest(refused.Code, refused.Message).ToResult(),
-                _ => new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "Unexpected answer; retry.").ToResult(),
-            };
         }
+        return TypedResults.Ok(MessageView.Of(record));
     }
+
+    private static Partner? Authenticate(PartnerServices services) =>
+        BearerToken.TryRead(services.HttpContext.Request, out var token) ? services.Directory.Catalog.FindPartnerByClientSecret(token) : null;
+
+    private static IResult Unauthorized(HttpContext context)
+    {
+        context.Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+        return new ApiError(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized,
+            "Send 'Authorization: Bearer <clientSecret>' with the partner's client secret.").ToResult();
+    }
+
+    private static async Task<IResult> AcceptAsync(PartnerServices services, AcceptTermination command)
+    {
+        object reply;
+        try
+        {
+            var region = await services.Subscribers.GetAsync(services.Aborted);
+            reply = await region.Ask<object>(command, services.SubscriberSettings.AcceptTimeout, services.Aborted);
+        }
+        catch (AskTimeoutException)
+        {
+            services.HttpContext.Response.Headers.RetryAfter = "1";
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+                "The message could not be journaled in time; retry.").ToResult();
+        }
+        return reply switch
+        {
+            Accepted { Id: { } id } => AcceptedResult(id),
+            Refused refused => ApiError.BadRequest(refused.Code, refused.Message).ToResult(),
+            _ => new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "Unexpected answer; retry.").ToResult(),
+        };
+    }
+
+    private static IResult StorageUnavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "The gateway's database cannot be reached right now; nothing was stored. Retry.").ToResult();
+    }
+
+    private static IResult AcceptedResult(MessageId id) =>
+        TypedResults.Json(new AcceptedView(id.Value, "accepted"), statusCode: StatusCodes.Status202Accepted);
+
+    private const int MaxIdempotencyKeyLength = 255;
+
+    /// <summary>The optional <c>Idempotency-Key</c>: one header, 1 to 255 printable ASCII characters.</summary>
+    private static Result<string?> ReadIdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+            return Result<string?>.Ok(null);
+        var key = values.Count == 1 ? values[0] : null;
+        if (string.IsNullOrEmpty(key) || key.Length > MaxIdempotencyKeyLength || !key.All(c => c is >= ' ' and <= '~'))
+            return DomainError.Invalid(ErrorCodes.InvalidIdempotencyKey,
+                $"Header '{IdempotencyKeyHeader}' must be sent once, with 1 to {MaxIdempotencyKeyLength} printable ASCII characters.");
+        return Result<string?>.Ok(key);
+    }
+
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <summary>The fields of a termination, checked (CONTRACT §3).</summary>
     public static Result<MessageContent> ReadTermination(JsonElement body, long maxMediaBytes)
@@ -206,4 +338,15 @@ public static class PartnerApi
     }
 
     public sealed record AcceptedView(string Id, string Status);
+
+    /// <summary>The body of <c>GET /v1/messages/{id}</c>; every field is present (null when it has no value).</summary>
+    public sealed record MessageView(
+        string Id, string Direction, string Type, string Status, int Attempts, string? LastError, string CreatedAt, string UpdatedAt, int? Segments)
+    {
+        public static MessageView Of(MessageStatusRecord record) =>
+            new(record.Id.Value, Lower(record.Direction), Lower(record.Type), Lower(record.Status), record.Attempts, record.LastError,
+                Timestamps.ToContract(record.CreatedAt), Timestamps.ToContract(record.UpdatedAt), record.Segments);
+
+        private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+    }
 }

@@ -30,11 +30,14 @@ public sealed class MessagingGateway : IAsyncDisposable
     };
 
     private readonly TempDirectory _data;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private int _nextNumber;
+    private bool _handedOver;
 
-    private MessagingGateway(TempDirectory data, GatewayApp app)
+    private MessagingGateway(TempDirectory data, GatewayApp app, IReadOnlyDictionary<string, string> settings)
     {
         _data = data;
+        _settings = settings;
         App = app;
         Admin = app.CreateAdminClient();
     }
@@ -61,11 +64,27 @@ public sealed class MessagingGateway : IAsyncDisposable
             data.Dispose();
             throw;
         }
-        return new MessagingGateway(data, app);
+        return new MessagingGateway(data, app, all);
+    }
+
+    /// <summary>
+    /// Stops this host and starts a new one on the same data folder (a node restart). The returned
+    /// gateway owns the folder; disposing this one afterwards does nothing.
+    /// </summary>
+    public async Task<MessagingGateway> RestartAsync()
+    {
+        _handedOver = true;
+        Admin.Dispose();
+        await App.DisposeAsync();
+        var app = new GatewayApp(_data.Path, new TestStorage.Sqlite(), _settings);
+        await app.WaitUntilReadyAsync();
+        return new MessagingGateway(_data, app, _settings);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_handedOver)
+            return;
         Admin.Dispose();
         await App.DisposeAsync();
         _data.Dispose();
@@ -115,6 +134,18 @@ public sealed class MessagingGateway : IAsyncDisposable
         var id = body.GetProperty("id").GetString()!;
         Assert.Matches("^msg_[0-9a-f]{32}$", id);
         return id;
+    }
+
+    /// <summary>GETs <c>/v1/messages/{id}</c> and asserts <c>200</c> with the contract's fields in order.</summary>
+    public static async Task<JsonElement> StatusAsync(HttpClient partner, string id)
+    {
+        var response = await partner.GetAsync($"/v1/messages/{id}");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/messages/{id}: {(int)response.StatusCode} {text}");
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(["id", "direction", "type", "status", "attempts", "lastError", "createdAt", "updatedAt", "segments"],
+            body.EnumerateObject().Select(p => p.Name));
+        return body;
     }
 
     public static string Sms(string from, string owner, string text) =>
