@@ -22,6 +22,17 @@ public sealed record MessageStatusRecord(
 {
     public bool IsFinal => Status is MessageStatus.Delivered or MessageStatus.Failed or MessageStatus.Expired;
 
+    /// <summary>This row after <paramref name="change"/> (an attempt or an expiry of this message).</summary>
+    public MessageStatusRecord With(MessageStatusChange change) => change switch
+    {
+        MessageStatusAttempted attempted => this with
+        {
+            Status = attempted.Status, Attempts = Attempts + 1, LastError = attempted.Error ?? LastError, UpdatedAt = attempted.At,
+        },
+        MessageStatusExpired expired => this with { Status = MessageStatus.Expired, UpdatedAt = expired.At },
+        _ => this,
+    };
+
     /// <summary>The view of a message still in its subscriber's queue, with its live status.</summary>
     public static MessageStatusRecord Of(string subscriberId, PendingMessage message, MessageStatus status) =>
         new(message.Id, subscriberId, message.Direction, message.Content.Type, status, message.Attempts, message.LastError,
@@ -42,25 +53,10 @@ public sealed record MessageStatusExpired(MessageId Id, DateTimeOffset At) : Mes
 
 /// <summary>
 /// Turns a subscriber entity's journaled events into changes of the message status view. Pure: the
-/// projection that keeps the view calls it for every event tagged <see cref="Tag"/>.
+/// projection that keeps the view calls it for every subscriber event in journal order.
 /// </summary>
 public static class MessageStatusChanges
 {
-    /// <summary>The journal tag of every event that starts or changes a message's status.</summary>
-    public const string Tag = "message-status";
-
-    /// <summary>
-    /// Whether <paramref name="event"/> changes a message's status, given the state it is applied to:
-    /// a segment does only when it completes its message.
-    /// </summary>
-    public static bool Changes(ISubscriberEvent @event, SubscriberQueues state) => @event switch
-    {
-        SmsSegmentReceived segment => SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _)
-                                      && state.Reassembler.WouldComplete(segment.To, parsed, segment.ReceivedAt),
-        ReassemblyExpired expired => expired.Ids.Count > 0,
-        _ => true,
-    };
-
     public static IReadOnlyList<MessageStatusChange> From(string subscriberId, ISubscriberEvent @event)
     {
         switch (@event)
@@ -82,8 +78,7 @@ public static class MessageStatusChanges
 
             case SmsSegmentReceived segment:
             {
-                // Tagged only when it completed its message, so this is the origination's start.
-                if (!SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _))
+                if (!segment.CompletesMessage || !SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _))
                     return [];
                 var total = parsed.Concatenation?.Total ?? 1;
                 return [Created(subscriberId, segment.IdIfCompleted, segment.ReceivedAt, total)];

@@ -42,6 +42,8 @@ public sealed record MessageExpired(MessageDirection Direction, MessageId Id, Da
 /// </summary>
 /// <param name="To">The recipient (E.164 or short code); reassembly is keyed by it, as handsets rotate references per destination.</param>
 /// <param name="Owner">The subscriber's DID when the segment arrived: the origination's <c>from</c> and <c>owner</c>.</param>
+/// <param name="CompletesMessage">Whether this segment completed its message (decided on the state it was
+/// applied to), for readers of the journal that do not reassemble (the message status view).</param>
 public sealed record SmsSegmentReceived(
     string To,
     string Owner,
@@ -50,7 +52,8 @@ public sealed record SmsSegmentReceived(
     byte[] ShortMessage,
     DateTimeOffset ReceivedAt,
     MessageId IdIfCompleted,
-    DateTimeOffset ExpiresAtIfCompleted) : ISubscriberEvent;
+    DateTimeOffset ExpiresAtIfCompleted,
+    bool CompletesMessage = false) : ISubscriberEvent;
 
 /// <summary>
 /// Concatenated SMS whose parts timed out were given up on at <paramref name="At"/>; each becomes an

@@ -124,6 +124,11 @@ public sealed class SubscriberQueues
         }
     }
 
+    /// <summary>Whether applying <paramref name="segment"/> now would complete its message; changes nothing.</summary>
+    public bool WouldComplete(SmsSegmentReceived segment) =>
+        SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _)
+        && Reassembler.WouldComplete(segment.To, parsed, segment.ReceivedAt);
+
     public SubscriberSnapshot ToSnapshot() =>
         new([.. _queues[(int)MessageDirection.Mt]], [.. _queues[(int)MessageDirection.Mo]], Reassembler.ToSnapshot());
 

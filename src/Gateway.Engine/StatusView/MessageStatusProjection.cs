@@ -13,10 +13,11 @@ namespace Gateway.Engine.StatusView;
 
 /// <summary>
 /// Keeps the message status view (<see cref="MessageStatusStore"/>) up to date from the journal: every
-/// <see cref="MessageStatusSettings.PollInterval"/> it reads the events tagged
-/// <see cref="MessageStatusChanges.Tag"/> after its stored offset (a finite query, batched) and applies
-/// each batch with the new offset in one transaction, then records the journal head read before the
-/// query as the watermark readers wait for. One per cluster (a singleton); it also deletes rows and
+/// <see cref="MessageStatusSettings.PollInterval"/> it reads the journal's events after its stored
+/// offset, in journal order (a finite query, batched), turns the subscriber entities' ones into status
+/// changes and applies each batch with the new offset in one transaction, then records the journal
+/// head read before the query as the watermark readers wait for. Reading every event (not a tag)
+/// spares the journal a tag row per event. One per cluster (a singleton); it also deletes rows and
 /// idempotency keys past their lifetime.
 /// </summary>
 public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
@@ -26,7 +27,7 @@ public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
 
     private readonly string _readJournalId;
     private readonly ActorSystem _system = Context.System;
-    private ICurrentEventsByTagQuery? _journal;
+    private ICurrentAllEventsQuery? _journal;
     private readonly GatewayDatabase _database;
     private readonly MessageStatusStore _store;
     private readonly IdempotencyStore _idempotency;
@@ -82,7 +83,7 @@ public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
     private void StartPoll() => PollAsync(Context.Materializer(), _stopping.Token).PipeTo(Self,
         success: () => new Polled(null), failure: ex => new Polled(ex));
 
-    /// <summary>One catch-up: everything tagged after the stored offset, up to the journal's head at the start.</summary>
+    /// <summary>One catch-up: every event after the stored offset, up to the journal's head at the start.</summary>
     private async Task PollAsync(IMaterializer materializer, CancellationToken cancellationToken)
     {
         var head = await _database.JournalHeadAsync(cancellationToken);
@@ -90,8 +91,8 @@ public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
         if (head > progress.EventOffset)
         {
             // SqlReadJournal's constructor blocks until the write journal has started: off the actor's thread.
-            _journal ??= await Task.Run(() => PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByTagQuery>(_readJournalId), cancellationToken);
-            await _journal.CurrentEventsByTag(MessageStatusChanges.Tag, Offset.Sequence(progress.EventOffset))
+            _journal ??= await Task.Run(() => PersistenceQuery.Get(_system).ReadJournalFor<ICurrentAllEventsQuery>(_readJournalId), cancellationToken);
+            await _journal.CurrentAllEvents(Offset.Sequence(progress.EventOffset))
                 .Grouped(_settings.BatchSize)
                 .SelectAsync(1, batch => ApplyAsync(batch, cancellationToken))
                 .RunWith(Sink.Ignore<NotUsed>(), materializer);

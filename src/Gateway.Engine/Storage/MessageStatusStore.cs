@@ -17,7 +17,7 @@ public readonly record struct MessageStatusProgress(long EventOffset, long Journ
 /// </summary>
 public sealed class MessageStatusStore(GatewayDatabase database)
 {
-    private const string Projection = MessageStatusChanges.Tag;
+    private const string Projection = "message-status";
 
     public async Task<MessageStatusProgress> ReadProgressAsync(CancellationToken cancellationToken)
     {
@@ -32,17 +32,46 @@ public sealed class MessageStatusStore(GatewayDatabase database)
     }
 
     /// <summary>
-    /// Applies the changes of a run of tagged events, in journal order, and records
-    /// <paramref name="eventOffset"/> (the ordering of the last of them) in the same transaction.
+    /// Applies the changes of a run of journal events, in journal order, and records
+    /// <paramref name="eventOffset"/> (the ordering of the last of them) in the same transaction. A
+    /// message that starts in the run is written once, with what later changes in the run did to it
+    /// (most messages are accepted and delivered within one poll); the others are updated in order.
     /// </summary>
     public async Task ApplyAsync(IReadOnlyList<MessageStatusChange> changes, long eventOffset, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var started = new Dictionary<MessageId, MessageStatusRecord>();
+        var startedInOrder = new List<MessageId>();
+        var updates = new List<MessageStatusChange>();
         foreach (var change in changes)
         {
-            await using var command = ChangeCommand(connection, transaction, change);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (change is MessageStatusCreated created)
+            {
+                if (started.TryAdd(created.Id, created.Record))
+                    startedInOrder.Add(created.Id);
+            }
+            else if (started.TryGetValue(change.Id, out var record))
+            {
+                started[change.Id] = record.With(change);
+            }
+            else
+            {
+                updates.Add(change);
+            }
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (startedInOrder.Count > 0)
+        {
+            await using var upsert = new RowUpsert(connection, transaction);
+            foreach (var id in startedInOrder)
+                await upsert.ExecuteAsync(started[id], cancellationToken);
+        }
+        if (updates.Count > 0)
+        {
+            await using var update = new RowUpdate(connection, transaction);
+            foreach (var change in updates)
+                await update.ExecuteAsync(change, cancellationToken);
         }
         await using (var progress = Command(connection, """
             INSERT INTO message_status_progress (projection, event_offset, journal_watermark) VALUES (@projection, @offset, 0)
@@ -104,55 +133,95 @@ public sealed class MessageStatusStore(GatewayDatabase database)
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static DbCommand ChangeCommand(DbConnection connection, DbTransaction transaction, MessageStatusChange change)
+    /// <summary>
+    /// Writes a message that started in the run, as the run left it; one prepared statement for the
+    /// whole run. A row already there (a message accepted twice with one id, after a retried
+    /// Idempotency-Key whose first answer was lost) keeps its start and counts the new attempts.
+    /// </summary>
+    private sealed class RowUpsert : IAsyncDisposable
     {
-        switch (change)
+        private readonly DbCommand _command;
+
+        public RowUpsert(DbConnection connection, DbTransaction transaction)
         {
-            case MessageStatusCreated { Record: var record }:
-            {
-                // A message accepted twice with one id (a retried Idempotency-Key whose first answer was
-                // lost) keeps its first row; the attempts of both copies count.
-                var command = Command(connection, """
-                    INSERT INTO message_status (id, subscriber_id, direction, type, status, attempts, last_error, created_at, updated_at, segments)
-                    VALUES (@id, @subscriber, @direction, @type, @status, @attempts, @error, @created, @updated, @segments)
-                    ON CONFLICT (id) DO NOTHING
-                    """, transaction);
-                Add(command, "id", record.Id.Value, DbType.String);
-                Add(command, "subscriber", record.SubscriberId, DbType.String);
-                Add(command, "direction", Name(record.Direction), DbType.String);
-                Add(command, "type", Name(record.Type), DbType.String);
-                Add(command, "status", Name(record.Status), DbType.String);
-                Add(command, "attempts", record.Attempts, DbType.Int32);
-                Add(command, "error", record.LastError, DbType.String);
-                Add(command, "created", ToUnixMilliseconds(record.CreatedAt), DbType.Int64);
-                Add(command, "updated", ToUnixMilliseconds(record.UpdatedAt), DbType.Int64);
-                Add(command, "segments", record.Segments, DbType.Int32);
-                return command;
-            }
-            case MessageStatusAttempted attempted:
-            {
-                var command = Command(connection, """
-                    UPDATE message_status
-                    SET attempts = attempts + 1, status = @status, last_error = COALESCE(@error, last_error), updated_at = @at
-                    WHERE id = @id
-                    """, transaction);
-                Add(command, "status", Name(attempted.Status), DbType.String);
-                Add(command, "error", attempted.Error, DbType.String);
-                Add(command, "at", ToUnixMilliseconds(attempted.At), DbType.Int64);
-                Add(command, "id", attempted.Id.Value, DbType.String);
-                return command;
-            }
-            case MessageStatusExpired expired:
-            {
-                var command = Command(connection,
-                    "UPDATE message_status SET status = 'expired', updated_at = @at WHERE id = @id", transaction);
-                Add(command, "at", ToUnixMilliseconds(expired.At), DbType.Int64);
-                Add(command, "id", expired.Id.Value, DbType.String);
-                return command;
-            }
-            default:
-                throw new ArgumentException($"Unknown status change {change.GetType().Name}.", nameof(change));
+            _command = Command(connection, """
+                INSERT INTO message_status (id, subscriber_id, direction, type, status, attempts, last_error, created_at, updated_at, segments)
+                VALUES (@id, @subscriber, @direction, @type, @status, @attempts, @error, @created, @updated, @segments)
+                ON CONFLICT (id) DO UPDATE SET
+                    attempts = message_status.attempts + excluded.attempts,
+                    status = CASE WHEN excluded.status = 'accepted' THEN message_status.status ELSE excluded.status END,
+                    last_error = COALESCE(excluded.last_error, message_status.last_error),
+                    updated_at = CASE WHEN excluded.status = 'accepted' THEN message_status.updated_at ELSE excluded.updated_at END
+                """, transaction);
+            Add(_command, "id", null, DbType.String);
+            Add(_command, "subscriber", null, DbType.String);
+            Add(_command, "direction", null, DbType.String);
+            Add(_command, "type", null, DbType.String);
+            Add(_command, "status", null, DbType.String);
+            Add(_command, "attempts", null, DbType.Int32);
+            Add(_command, "error", null, DbType.String);
+            Add(_command, "created", null, DbType.Int64);
+            Add(_command, "updated", null, DbType.Int64);
+            Add(_command, "segments", null, DbType.Int32);
         }
+
+        public Task ExecuteAsync(MessageStatusRecord record, CancellationToken cancellationToken)
+        {
+            var parameters = _command.Parameters;
+            parameters[0].Value = record.Id.Value;
+            parameters[1].Value = record.SubscriberId;
+            parameters[2].Value = Name(record.Direction);
+            parameters[3].Value = Name(record.Type);
+            parameters[4].Value = Name(record.Status);
+            parameters[5].Value = record.Attempts;
+            parameters[6].Value = (object?)record.LastError ?? DBNull.Value;
+            parameters[7].Value = ToUnixMilliseconds(record.CreatedAt);
+            parameters[8].Value = ToUnixMilliseconds(record.UpdatedAt);
+            parameters[9].Value = (object?)record.Segments ?? DBNull.Value;
+            return _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
+    }
+
+    /// <summary>Applies an attempt or an expiry to a message that started in an earlier run.</summary>
+    private sealed class RowUpdate : IAsyncDisposable
+    {
+        private readonly DbCommand _command;
+
+        public RowUpdate(DbConnection connection, DbTransaction transaction)
+        {
+            // An expiry is an "attempt" that adds none and keeps the last error.
+            _command = Command(connection, """
+                UPDATE message_status
+                SET attempts = attempts + @increment, status = @status, last_error = COALESCE(@error, last_error), updated_at = @at
+                WHERE id = @id
+                """, transaction);
+            Add(_command, "increment", null, DbType.Int32);
+            Add(_command, "status", null, DbType.String);
+            Add(_command, "error", null, DbType.String);
+            Add(_command, "at", null, DbType.Int64);
+            Add(_command, "id", null, DbType.String);
+        }
+
+        public Task ExecuteAsync(MessageStatusChange change, CancellationToken cancellationToken)
+        {
+            var (increment, status, error, at) = change switch
+            {
+                MessageStatusAttempted attempted => (1, attempted.Status, attempted.Error, attempted.At),
+                MessageStatusExpired expired => (0, MessageStatus.Expired, null, expired.At),
+                _ => throw new ArgumentException($"Not an update: {change.GetType().Name}.", nameof(change)),
+            };
+            var parameters = _command.Parameters;
+            parameters[0].Value = increment;
+            parameters[1].Value = Name(status);
+            parameters[2].Value = (object?)error ?? DBNull.Value;
+            parameters[3].Value = ToUnixMilliseconds(at);
+            parameters[4].Value = change.Id.Value;
+            return _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
     }
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();

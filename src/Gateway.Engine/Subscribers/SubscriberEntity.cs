@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Gateway.Domain.Addressing;
@@ -30,7 +28,6 @@ namespace Gateway.Engine.Subscribers;
 public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 {
     private const string ReassemblyTimer = "reassembly";
-    private static readonly ImmutableHashSet<string> StatusTags = [MessageStatusChanges.Tag];
     private static readonly Exception LaneStopped = new OperationCanceledException("The subscriber entity stopped.");
 
     private readonly SubscriberId _subscriberId;
@@ -71,12 +68,6 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         Recover<ISubscriberEvent>(e =>
         {
             _state.Apply(e);
-            _eventsSinceSnapshot++;
-        });
-        // A journal that keeps the tag wrapper (the in-memory one of the tests) replays it.
-        Recover<Tagged>(tagged =>
-        {
-            _state.Apply((ISubscriberEvent)tagged.Payload);
             _eventsSinceSnapshot++;
         });
 
@@ -168,7 +159,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var sender = Sender;
         _accepting.Add(message.Id);
         var accepted = new MessageAccepted(message);
-        PersistAsync(Journaled(accepted), _ =>
+        PersistAsync(accepted, _ =>
         {
             _accepting.Remove(message.Id);
             Apply(accepted);
@@ -192,9 +183,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var sender = Sender;
         var @event = new SmsSegmentReceived(command.To, owner, command.DataCoding, command.UserDataHeader, command.ShortMessage,
             now, MessageId.New(now), now + _settings.MessageTtl);
-        // Persist, not PersistAsync: whether a segment completes its message (and so is tagged for the
+        // Persist, not PersistAsync: whether a segment completes its message (written down for the
         // status view) is decided on the state every earlier segment has already changed.
-        Persist(Journaled(@event), _ =>
+        @event = @event with { CompletesMessage = _state.WouldComplete(@event) };
+        Persist(@event, _ =>
         {
             var transitions = Apply(@event);
             ScheduleReassemblyExpiry();
@@ -214,7 +206,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var message = new PendingMessage(MessageId.New(now), MessageDirection.Mo, content, now, now + _settings.MessageTtl, null);
         var sender = Sender;
         var accepted = new MessageAccepted(message);
-        PersistAsync(Journaled(accepted), _ =>
+        PersistAsync(accepted, _ =>
         {
             Apply(accepted);
             sender.Tell(new Accepted(message.Id));
@@ -233,7 +225,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var ids = Enumerable.Range(0, count).Select(_ => MessageId.New(now)).ToList();
         var owner = Owner() ?? "";
         var expired = new ReassemblyExpired(now, owner, ids, now + _settings.MessageTtl, _state.Reassembler.SegmentsOfExpiring(now));
-        Persist(Journaled(expired), _ =>
+        Persist(expired, _ =>
         {
             Apply(expired);
             ScheduleReassemblyExpiry();
@@ -255,19 +247,13 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             ? new MessageExpired(outcome.Direction, outcome.Id, outcome.At)
             : new DeliveryAttempted(outcome.Direction, outcome.Id, result, outcome.At,
                 result.Result == DeliveryResult.TemporaryFailure ? outcome.At + _settings.RetryInterval : null);
-        Persist(Journaled(@event), _ =>
+        Persist(@event, _ =>
         {
             lane.Leased = null;
             Apply(@event);
             OfferHead(outcome.Direction);
         });
     }
-
-    /// <summary>
-    /// What is written to the journal: the event, tagged for the message status projection when it
-    /// starts or changes a message's status.
-    /// </summary>
-    private object Journaled(ISubscriberEvent e) => MessageStatusChanges.Changes(e, _state) ? new Tagged(e, StatusTags) : e;
 
     private IReadOnlyList<MessageTransition> Apply(ISubscriberEvent e)
     {

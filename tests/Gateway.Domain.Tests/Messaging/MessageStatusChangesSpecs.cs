@@ -3,7 +3,7 @@ using Gateway.Domain.Sms;
 
 namespace Gateway.Domain.Tests.Messaging;
 
-/// <summary>How journaled subscriber events become changes of the message status view, and which events are tagged for it.</summary>
+/// <summary>How journaled subscriber events become changes of the message status view.</summary>
 public class MessageStatusChangesSpecs
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
@@ -42,7 +42,7 @@ public class MessageStatusChangesSpecs
     }
 
     [Fact]
-    public void Only_the_segment_that_completes_an_origination_should_be_tagged_and_start_its_row()
+    public void Only_the_segment_that_completes_an_origination_should_say_so_and_start_its_row()
     {
         var queues = new SubscriberQueues(ReassemblyTimeout);
         Assert.True(SmsSegmenter.TrySegment(new string('x', 400), 9, out var segmented, out _));
@@ -50,15 +50,16 @@ public class MessageStatusChangesSpecs
         var events = new[] { Segment(segmented[2], 10, T0), Segment(segmented[0], 11, T0.AddSeconds(1)), Segment(segmented[2], 12, T0.AddSeconds(2)),
             Segment(segmented[1], 13, T0.AddSeconds(3)), Segment(segmented[1], 14, T0.AddSeconds(4)) };
 
-        var tagged = new List<bool>();
+        var journaled = new List<SmsSegmentReceived>();
         foreach (var e in events)
         {
-            tagged.Add(MessageStatusChanges.Changes(e, queues));
+            journaled.Add(e with { CompletesMessage = queues.WouldComplete(e) }); // as the entity writes it
             queues.Apply(e);
         }
 
-        Assert.Equal([false, false, false, true, false], tagged); // the repeats after completion are duplicates
-        var created = Assert.IsType<MessageStatusCreated>(Assert.Single(MessageStatusChanges.From("s1", events[3])));
+        Assert.Equal([false, false, false, true, false], journaled.Select(e => e.CompletesMessage)); // the repeats after completion are duplicates
+        Assert.All(journaled.Where(e => !e.CompletesMessage), e => Assert.Empty(MessageStatusChanges.From("s1", e)));
+        var created = Assert.IsType<MessageStatusCreated>(Assert.Single(MessageStatusChanges.From("s1", journaled[3])));
         Assert.Equal(new MessageStatusRecord(Id(13), "s1", MessageDirection.Mo, MessageType.Sms, MessageStatus.Accepted, 0, null,
             T0.AddSeconds(3), T0.AddSeconds(3), 3), created.Record);
         Assert.Equal(Id(13), queues.Head(MessageDirection.Mo)!.Id);
@@ -70,8 +71,9 @@ public class MessageStatusChangesSpecs
         var queues = new SubscriberQueues(ReassemblyTimeout);
         Assert.True(SmsSegmenter.TrySegment("hello", 1, out var segmented, out _));
 
-        Assert.True(MessageStatusChanges.Changes(Segment(segmented[0], 1, T0), queues));
-        Assert.Equal(1, Assert.IsType<MessageStatusCreated>(Assert.Single(MessageStatusChanges.From("s1", Segment(segmented[0], 1, T0)))).Record.Segments);
+        var segment = Segment(segmented[0], 1, T0);
+        Assert.True(queues.WouldComplete(segment));
+        Assert.Equal(1, Assert.IsType<MessageStatusCreated>(Assert.Single(MessageStatusChanges.From("s1", segment with { CompletesMessage = true }))).Record.Segments);
     }
 
     [Fact]
@@ -88,11 +90,24 @@ public class MessageStatusChangesSpecs
         var expired = new ReassemblyExpired(at, Did, [Id(20), Id(21)], at.AddDays(7), segments);
 
         Assert.Equal([3, 2], segments);
-        Assert.True(MessageStatusChanges.Changes(expired, queues));
         var transitions = queues.Apply(expired);
         Assert.Equal(transitions.Select(t => (int?)t.Message.Segments),
             MessageStatusChanges.From("s1", expired).Cast<MessageStatusCreated>().Select(c => c.Record.Segments));
         Assert.Equal([Id(20), Id(21)], MessageStatusChanges.From("s1", expired).Select(c => c.Id));
+    }
+
+    [Fact]
+    public void A_row_should_fold_its_attempts_and_expiry_like_the_table_does()
+    {
+        var start = new MessageStatusRecord(Id(4), "s1", MessageDirection.Mo, MessageType.Mms, MessageStatus.Accepted, 0, null, T0, T0, null);
+
+        var after = start
+            .With(new MessageStatusAttempted(Id(4), MessageStatus.Queued, "primary: 503", T0.AddSeconds(1)))
+            .With(new MessageStatusAttempted(Id(4), MessageStatus.Queued, null, T0.AddSeconds(31)))
+            .With(new MessageStatusExpired(Id(4), T0.AddDays(7)));
+
+        Assert.Equal(start with { Status = MessageStatus.Expired, Attempts = 2, LastError = "primary: 503", UpdatedAt = T0.AddDays(7) }, after);
+        Assert.True(after.IsFinal);
     }
 
     [Fact]
