@@ -7,6 +7,7 @@ using Gateway.Host.Api;
 using Gateway.Host.Auth;
 using Gateway.Host.Configuration;
 using Gateway.Host.Health;
+using Gateway.Host.Limits;
 using Gateway.Northbound.Configuration;
 using Gateway.Northbound.Webhooks;
 using Gateway.Southbound.Configuration;
@@ -37,6 +38,7 @@ builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
 
 // the gateway's own tables next to the journal: message status view and idempotency keys
 builder.Services.AddMessageStatus();
+builder.Services.AddSingleton(sp => new PartnerIngressLimiter(sp.GetRequiredService<GatewaySettings>().PartnerApi));
 
 // the Akka.NET node: cluster member, journal, provisioning, subscriber entities
 builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>

@@ -34,6 +34,7 @@ public static class ErrorCodes
     public const string InvalidIdempotencyKey = "invalid_idempotency_key";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string MessageNotFound = "message_not_found";
+    public const string RateLimited = "rate_limited";
 
     // simulator
     public const string MessageRefused = "message_refused";

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -15,6 +16,7 @@ using Gateway.Engine.StatusView;
 using Gateway.Engine.Storage;
 using Gateway.Engine.Subscribers;
 using Gateway.Host.Auth;
+using Gateway.Host.Limits;
 using Microsoft.Net.Http.Headers;
 using static Gateway.Engine.Subscribers.SubscriberProtocol;
 
@@ -28,6 +30,7 @@ public sealed record PartnerServices(
     SubscriberSettings SubscriberSettings,
     IdempotencyStore IdempotencyKeys,
     MessageStatusReader Statuses,
+    PartnerIngressLimiter IngressLimit,
     HttpContext HttpContext)
 {
     public CancellationToken Aborted => HttpContext.RequestAborted;
@@ -36,7 +39,8 @@ public sealed record PartnerServices(
 /// <summary>
 /// Terminations (CONTRACT §3): <c>POST /v1/messages</c>. Checks run in the contract's order: the
 /// partner's bearer token (401), body size (413), <c>Content-Type</c> (415), JSON and fields (400,
-/// 413/415 for media; then the <c>Idempotency-Key</c> header), the owner (404); the answer <c>202</c>
+/// 413/415 for media; then the <c>Idempotency-Key</c> header), the owner (404), the partner's ingress
+/// rate (429, <see cref="PartnerIngressLimiter"/>); the answer <c>202</c>
 /// comes only once the subscriber entity has journaled the message. <c>GET /v1/messages/{id}</c>
 /// reads a message's status.
 /// <para>
@@ -81,6 +85,13 @@ public static class PartnerApi
             if (services.Directory.Catalog.FindSubscriberByDid(owner) is not { } subscriber || subscriber.PartnerId != partner.Id)
                 return new ApiError(StatusCodes.Status404NotFound, ErrorCodes.OwnerNotFound,
                     $"'{owner}' is not the DID of one of your subscribers.").ToResult();
+
+            if (services.IngressLimit.TryAcquire(partner.Id.Value) is { } retryAfter)
+            {
+                services.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                return new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                    $"More than {services.Settings.PartnerApi.IngressRate} messages per second; retry after {retryAfter} s.").ToResult();
+            }
 
             if (idempotencyKey.Value is not { } key)
                 return await AcceptAsync(services, new AcceptTermination(subscriber.Id.Value, content.Value));
