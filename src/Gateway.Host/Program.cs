@@ -39,6 +39,7 @@ builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
 // the gateway's own tables next to the journal: message status view and idempotency keys
 builder.Services.AddMessageStatus();
 builder.Services.AddSingleton(sp => new PartnerIngressLimiter(sp.GetRequiredService<GatewaySettings>().PartnerApi));
+builder.Services.AddSingleton(sp => new InFlightLimiter(sp.GetRequiredService<GatewaySettings>().PartnerApi));
 
 // the Akka.NET node: cluster member, journal, provisioning, subscriber entities
 builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>

@@ -135,11 +135,12 @@ public sealed record DeliverySettings(TimeSpan RetryInterval, TimeSpan MessageTt
     }
 }
 
-public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize, long MaxBodySize, TimeSpan IdempotencyKeyTtl)
+public sealed record PartnerApiSettings(int IngressRate, long MaxMediaSize, long MaxBodySize, TimeSpan IdempotencyKeyTtl, int MaxInFlight)
 {
     public static PartnerApiSettings FromConfig(Config config) =>
         new(ConfigReader.PositiveInt(config, "ingress-rate"), ConfigReader.PositiveByteSize(config, "max-media-size"),
-            ConfigReader.PositiveByteSize(config, "max-body-size"), ConfigReader.PositiveDuration(config, "idempotency-key-ttl"));
+            ConfigReader.PositiveByteSize(config, "max-body-size"), ConfigReader.PositiveDuration(config, "idempotency-key-ttl"),
+            ConfigReader.PositiveInt(config, "max-in-flight"));
 }
 
 /// <summary>The message status view (<c>GET /v1/messages/{id}</c>): how it follows the journal and how long it keeps rows.</summary>

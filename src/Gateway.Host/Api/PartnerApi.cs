@@ -31,6 +31,7 @@ public sealed record PartnerServices(
     IdempotencyStore IdempotencyKeys,
     MessageStatusReader Statuses,
     PartnerIngressLimiter IngressLimit,
+    InFlightLimiter InFlight,
     HttpContext HttpContext)
 {
     public CancellationToken Aborted => HttpContext.RequestAborted;
@@ -68,6 +69,13 @@ public static class PartnerApi
         var request = services.HttpContext.Request;
         if (Authenticate(services) is not { } partner)
             return Unauthorized(services.HttpContext);
+        using var permit = services.InFlight.TryEnter();
+        if (permit is null)
+        {
+            services.HttpContext.Response.Headers.RetryAfter = "1";
+            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+                "This node is handling as many messages as it can right now; nothing was stored. Retry.").ToResult();
+        }
 
         var (document, bodyError) = await JsonRequest.ReadObjectAsync(request, services.Settings.PartnerApi.MaxBodySize, services.Aborted);
         if (bodyError is not null)
