@@ -28,6 +28,7 @@ builder.Services.AddGatewayNodeConfiguration();
 builder.Services.AddSingleton<AdminToken>();
 builder.Services.AddProvisioningDirectory();
 builder.Services.AddGatewayHealthChecks();
+builder.Services.AddGatewayOpenApi();
 
 // the ports the subscriber entities deliver through: the embedded network simulator (the default
 // southbound network) and the partner webhook client
@@ -94,6 +95,7 @@ app.MapAdminApi();
 app.MapQueueApi();
 app.MapPartnerApi();
 app.MapSimulatorApi();
+app.MapGatewayOpenApi();
 
 await app.RunAsync();
 return 0;

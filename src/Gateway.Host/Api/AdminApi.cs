@@ -31,28 +31,88 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/admin")
             .AddEndpointFilter<AdminAuthFilter>()
-            .WithTags("Admin");
+            .WithTags("Admin")
+            .ProducesError(StatusCodes.Status401Unauthorized,
+                "`Authorization: Bearer <admin token>` missing, malformed or wrong", ErrorCodes.Unauthorized)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable,
+                "the provisioning authority did not answer in time, or this node is still loading the catalog; retry after `Retry-After`",
+                ErrorCodes.ServiceUnavailable)
+            .WithPathParameter("partnerId", ResourceIdRule.Description)
+            .WithPathParameter("id", ResourceIdRule.Description)
+            .WithPathParameter("groupId", ResourceIdRule.Description)
+            .WithPathParameter("subrId", ResourceIdRule.Description);
 
-        admin.MapGet("/partners", ListPartners);
-        admin.MapGet("/recording-servers", ListRecordingServers);
-        admin.MapGet("/groups", ListGroups);
-        admin.MapGet("/subscribers", ListSubscribers);
+        admin.MapGet("/partners", ListPartners).AnswersPages("partners", typeof(PartnerPage), DefaultPageSize, MaxPageSize);
+        admin.MapGet("/recording-servers", ListRecordingServers).AnswersPages("recording servers", typeof(RecordingServerPage), DefaultPageSize, MaxPageSize);
+        admin.MapGet("/groups", ListGroups).AnswersPages("groups", typeof(GroupPage), DefaultPageSize, MaxPageSize);
+        admin.MapGet("/subscribers", ListSubscribers).AnswersPages("subscribers", typeof(SubscriberPage), DefaultPageSize, MaxPageSize);
 
-        admin.MapPut("/partners/{partnerId}", PutPartner);
-        admin.MapGet("/partners/{partnerId}", GetPartner);
-        admin.MapDelete("/partners/{partnerId}", DeletePartner);
+        admin.MapPut("/partners/{partnerId}", PutPartner)
+            .WithSummary("Create or replace a partner")
+            .ReadsJsonBody(typeof(PartnerRequest), "The whole partner; omitted optional fields become null.", "gateway.admin.max-body-size")
+            .Answers(StatusCodes.Status200OK, "The stored partner, secrets shown as \"***\".", typeof(PartnerView))
+            .ProducesError(StatusCodes.Status400BadRequest, "the id or a field value is invalid",
+                ErrorCodes.InvalidId, ErrorCodes.MissingField, ErrorCodes.InvalidUrl, ErrorCodes.InvalidSecret)
+            .ProducesError(StatusCodes.Status409Conflict, "another partner has this `clientSecret`", ErrorCodes.ClientSecretInUse);
+        admin.MapGet("/partners/{partnerId}", GetPartner)
+            .WithSummary("Read a partner")
+            .Answers(StatusCodes.Status200OK, "The partner, secrets shown as \"***\".", typeof(PartnerView))
+            .ProducesError(StatusCodes.Status404NotFound, "the partner does not exist", ErrorCodes.NotFound);
+        admin.MapDelete("/partners/{partnerId}", DeletePartner)
+            .WithSummary("Delete a partner")
+            .Answers(StatusCodes.Status204NoContent, "Deleted.")
+            .ProducesError(StatusCodes.Status404NotFound, "the partner does not exist", ErrorCodes.NotFound)
+            .ProducesError(StatusCodes.Status409Conflict, "the partner still has subscribers", ErrorCodes.PartnerInUse);
 
-        admin.MapPut("/recording-servers/{id}", PutRecordingServer);
-        admin.MapGet("/recording-servers/{id}", GetRecordingServer);
-        admin.MapDelete("/recording-servers/{id}", DeleteRecordingServer);
+        admin.MapPut("/recording-servers/{id}", PutRecordingServer)
+            .WithSummary("Create or replace a recording server")
+            .ReadsJsonBody(typeof(RecordingServerRequest), "The whole recording server; omitted optional fields become null.", "gateway.admin.max-body-size")
+            .Answers(StatusCodes.Status200OK, "The stored recording server, its key shown as \"***\" when set.", typeof(RecordingServerView))
+            .ProducesError(StatusCodes.Status400BadRequest, "the id or a field value is invalid",
+                ErrorCodes.InvalidId, ErrorCodes.MissingField, ErrorCodes.InvalidName, ErrorCodes.InvalidUrl, ErrorCodes.InvalidSecret);
+        admin.MapGet("/recording-servers/{id}", GetRecordingServer)
+            .WithSummary("Read a recording server")
+            .Answers(StatusCodes.Status200OK, "The recording server, its key shown as \"***\" when set.", typeof(RecordingServerView))
+            .ProducesError(StatusCodes.Status404NotFound, "the recording server does not exist", ErrorCodes.NotFound);
+        admin.MapDelete("/recording-servers/{id}", DeleteRecordingServer)
+            .WithSummary("Delete a recording server")
+            .Answers(StatusCodes.Status204NoContent, "Deleted.")
+            .ProducesError(StatusCodes.Status404NotFound, "the recording server does not exist", ErrorCodes.NotFound)
+            .ProducesError(StatusCodes.Status409Conflict, "a group names the recording server", ErrorCodes.RecordingServerInUse);
 
-        admin.MapPut("/groups/{groupId}", PutGroup);
-        admin.MapGet("/groups/{groupId}", GetGroup);
-        admin.MapDelete("/groups/{groupId}", DeleteGroup);
+        admin.MapPut("/groups/{groupId}", PutGroup)
+            .WithSummary("Create or replace a group")
+            .ReadsJsonBody(typeof(GroupRequest), "The whole group; Message Copy is off when `messageCopy` is left out.", "gateway.admin.max-body-size")
+            .Answers(StatusCodes.Status200OK, "The stored group.", typeof(GroupView))
+            .ProducesError(StatusCodes.Status400BadRequest, "the id or a field value is invalid, or the recording server does not exist",
+                ErrorCodes.InvalidId, ErrorCodes.MissingField, ErrorCodes.RecordingServerNotFound);
+        admin.MapGet("/groups/{groupId}", GetGroup)
+            .WithSummary("Read a group")
+            .Answers(StatusCodes.Status200OK, "The group.", typeof(GroupView))
+            .ProducesError(StatusCodes.Status404NotFound, "the group does not exist", ErrorCodes.NotFound);
+        admin.MapDelete("/groups/{groupId}", DeleteGroup)
+            .WithSummary("Delete a group")
+            .Answers(StatusCodes.Status204NoContent, "Deleted.")
+            .ProducesError(StatusCodes.Status404NotFound, "the group does not exist", ErrorCodes.NotFound)
+            .ProducesError(StatusCodes.Status409Conflict, "the group still has subscribers", ErrorCodes.GroupInUse);
 
-        admin.MapPut("/subscribers/{subrId}", PutSubscriber);
-        admin.MapGet("/subscribers/{subrId}", GetSubscriber);
-        admin.MapDelete("/subscribers/{subrId}", DeleteSubscriber);
+        admin.MapPut("/subscribers/{subrId}", PutSubscriber)
+            .WithSummary("Create or replace a subscriber")
+            .ReadsJsonBody(typeof(SubscriberRequest), "The whole subscriber; omitted optional fields become null.", "gateway.admin.max-body-size")
+            .Answers(StatusCodes.Status200OK, "The stored subscriber.", typeof(SubscriberView))
+            .ProducesError(StatusCodes.Status400BadRequest, "the id or a field value is invalid, or the partner or group does not exist",
+                ErrorCodes.InvalidId, ErrorCodes.MissingField, ErrorCodes.InvalidE164, ErrorCodes.InvalidDomain,
+                ErrorCodes.PartnerNotFound, ErrorCodes.GroupNotFound)
+            .ProducesError(StatusCodes.Status409Conflict, "the `did` or `mobile` is another subscriber's DID or mobile",
+                ErrorCodes.DidInUse, ErrorCodes.MobileInUse);
+        admin.MapGet("/subscribers/{subrId}", GetSubscriber)
+            .WithSummary("Read a subscriber")
+            .Answers(StatusCodes.Status200OK, "The subscriber.", typeof(SubscriberView))
+            .ProducesError(StatusCodes.Status404NotFound, "the subscriber does not exist", ErrorCodes.NotFound);
+        admin.MapDelete("/subscribers/{subrId}", DeleteSubscriber)
+            .WithSummary("Delete a subscriber")
+            .Answers(StatusCodes.Status204NoContent, "Deleted; its numbers are free again.")
+            .ProducesError(StatusCodes.Status404NotFound, "the subscriber does not exist", ErrorCodes.NotFound);
 
         return admin;
     }

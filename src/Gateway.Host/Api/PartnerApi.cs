@@ -58,9 +58,43 @@ public static class PartnerApi
 
     public static RouteGroupBuilder MapPartnerApi(this IEndpointRouteBuilder app)
     {
-        var partner = app.MapGroup("/v1").WithTags("Partner");
-        partner.MapPost("/messages", PostMessage);
-        partner.MapGet("/messages/{id}", GetMessage);
+        var partner = app.MapGroup("/v1").WithTags("Partner")
+            .ProducesError(StatusCodes.Status401Unauthorized,
+                "`Authorization: Bearer <partner clientSecret>` missing, malformed or wrong", ErrorCodes.Unauthorized);
+        partner.MapPost("/messages", PostMessage)
+            .WithSummary("Send a message to a subscriber (a termination)")
+            .WithDescription("Checks run in this order and the first failure answers: authentication (401), body size (413), " +
+                "`Content-Type` (415), JSON and fields (400; 413 and 415 for media), the `Idempotency-Key` header (400), " +
+                "the owner (404), the partner's rate (429). 202 only once the message is journaled.")
+            .WithHeaderParameter(IdempotencyKeyHeader,
+                "Optional, 1 to 255 printable ASCII characters, sent once. A repeat from the same partner within " +
+                "`gateway.partner-api.idempotency-key-ttl` (24 h) answers the first request's result and creates nothing new.")
+            .ReadsJsonBody(typeof(TerminationRequest), "The message. Property names match case-insensitively.",
+                "gateway.partner-api.max-body-size")
+            .Answers(StatusCodes.Status202Accepted, "The message is durably journaled.", typeof(AcceptedView))
+            .ProducesError(StatusCodes.Status400BadRequest, "a field, a combination of fields or the `Idempotency-Key` header is invalid",
+                ErrorCodes.MissingField, ErrorCodes.InvalidMessageType, ErrorCodes.InvalidAddress, ErrorCodes.InvalidE164,
+                ErrorCodes.InvalidRecipients, ErrorCodes.InvalidText, ErrorCodes.InvalidMedia, ErrorCodes.EmptyMedia,
+                ErrorCodes.InvalidBase64, ErrorCodes.InvalidIdempotencyKey)
+            .ProducesError(StatusCodes.Status404NotFound, "`owner` is not a subscriber DID of the calling partner", ErrorCodes.OwnerNotFound)
+            .ProducesError(StatusCodes.Status413PayloadTooLarge, "the decoded media exceed `gateway.partner-api.max-media-size`",
+                ErrorCodes.MediaTooLarge)
+            .ProducesError(StatusCodes.Status415UnsupportedMediaType, "a media `contentType` is not supported", ErrorCodes.UnsupportedContentType)
+            .ProducesError(StatusCodes.Status422UnprocessableEntity, "the `Idempotency-Key` was used with a different body",
+                ErrorCodes.IdempotencyKeyReused)
+            .ProducesError(StatusCodes.Status429TooManyRequests,
+                "the partner is over its ingress rate (`GATEWAY_INGRESS_RATE` per second, per node); nothing was stored, retry after `Retry-After`",
+                ErrorCodes.RateLimited)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable,
+                "the node cannot take more work right now (too many requests in flight, journal or database down); nothing was stored, retry",
+                ErrorCodes.ServiceUnavailable);
+        partner.MapGet("/messages/{id}", GetMessage)
+            .WithSummary("Read a message's status")
+            .WithPathParameter("id", "A message id (`msg_` and 32 hex digits).")
+            .Answers(StatusCodes.Status200OK, "The message's status; every field is present (null when it has no value).", typeof(MessageView))
+            .ProducesError(StatusCodes.Status404NotFound,
+                "no such message, an id that is not a message id, or a message of another partner's subscriber", ErrorCodes.MessageNotFound)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, "the gateway's database cannot be reached; retry", ErrorCodes.ServiceUnavailable);
         return partner;
     }
 

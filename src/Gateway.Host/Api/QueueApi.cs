@@ -16,7 +16,15 @@ public static class QueueApi
     public static RouteHandlerBuilder MapQueueApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/admin/subscribers/{subrId}/queue", GetQueue)
             .AddEndpointFilter<AdminAuthFilter>()
-            .WithTags("Admin");
+            .WithTags("Admin")
+            .WithSummary("A subscriber's pending messages in each direction, in order")
+            .WithPathParameter("subrId", ResourceIdRule.Description)
+            .Answers(StatusCodes.Status200OK, "The pending messages: `mt` towards the handset, `mo` towards the partner.", typeof(QueueBody))
+            .ProducesError(StatusCodes.Status401Unauthorized,
+                "`Authorization: Bearer <admin token>` missing, malformed or wrong", ErrorCodes.Unauthorized)
+            .ProducesError(StatusCodes.Status404NotFound, "the subscriber does not exist", ErrorCodes.NotFound)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable,
+                "the subscriber's entity did not answer in time; retry after `Retry-After`", ErrorCodes.ServiceUnavailable);
 
     public static async Task<IResult> GetQueue(
         string subrId, IRequiredActor<SubscriberRegion> subscribers, ProvisioningDirectory directory, SubscriberSettings settings,

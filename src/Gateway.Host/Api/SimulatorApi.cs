@@ -30,10 +30,41 @@ public static class SimulatorApi
     {
         var sim = app.MapGroup("/sim/handsets/{mobile}")
             .AddEndpointFilter<AdminAuthFilter>()
-            .WithTags("Simulator");
-        sim.MapPost("/messages", SendFromHandset);
-        sim.MapGet("/messages", ReadInbox);
-        sim.MapPut("/reachable", SetReachable);
+            .WithTags("Simulator")
+            .WithPathParameter("mobile", "The handset's number, E.164: '+' then 8 to 15 digits, the first 1-9.")
+            .ProducesError(StatusCodes.Status401Unauthorized,
+                "`Authorization: Bearer <admin token>` missing, malformed or wrong", ErrorCodes.Unauthorized);
+        sim.MapPost("/messages", SendFromHandset)
+            .WithSummary("Make a handset send a message to the gateway")
+            .ReadsJsonBody(typeof(HandsetMessageRequest),
+                "The message; an SMS is segmented as a handset would, then handed to the gateway's origination path.",
+                "gateway.partner-api.max-body-size")
+            .Answers(StatusCodes.Status202Accepted,
+                "The gateway acknowledged every segment (after journaling it); `segments` and `encoding` are null for an MMS.",
+                typeof(SentView))
+            .ProducesError(StatusCodes.Status400BadRequest,
+                "the number or a field is invalid, or the handset or the gateway refused the message",
+                ErrorCodes.InvalidE164, ErrorCodes.InvalidMessageType, ErrorCodes.InvalidRecipients, ErrorCodes.InvalidAddress,
+                ErrorCodes.InvalidMedia, ErrorCodes.EmptyMedia, ErrorCodes.InvalidBase64, ErrorCodes.MessageRefused)
+            .ProducesError(StatusCodes.Status404NotFound, "the handset is not the mobile of a provisioned subscriber", ErrorCodes.NotFound)
+            .ProducesError(StatusCodes.Status413PayloadTooLarge, "the decoded media exceed `gateway.partner-api.max-media-size`",
+                ErrorCodes.MediaTooLarge)
+            .ProducesError(StatusCodes.Status415UnsupportedMediaType, "a media `contentType` is not supported",
+                ErrorCodes.UnsupportedContentType)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, "the gateway did not acknowledge every segment; retry",
+                ErrorCodes.ServiceUnavailable);
+        sim.MapGet("/messages", ReadInbox)
+            .WithSummary("What a handset has received, oldest first")
+            .Answers(StatusCodes.Status200OK, "The received messages (`[]` when none); `segments` and `encoding` are null for an MMS.",
+                typeof(IReadOnlyList<ReceivedView>))
+            .ProducesError(StatusCodes.Status400BadRequest, "the number is not E.164", ErrorCodes.InvalidE164);
+        sim.MapPut("/reachable", SetReachable)
+            .WithSummary("Switch a handset's reachability")
+            .ReadsJsonBody(typeof(ReachableRequest), "While `reachable` is false, deliveries to the handset fail temporarily.",
+                "gateway.admin.max-body-size")
+            .Answers(StatusCodes.Status200OK, "The handset's reachability now.", typeof(ReachableView))
+            .ProducesError(StatusCodes.Status400BadRequest, "the number is not E.164, or `reachable` is missing",
+                ErrorCodes.InvalidE164, ErrorCodes.MissingField);
         return sim;
     }
 

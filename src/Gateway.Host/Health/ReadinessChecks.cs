@@ -59,12 +59,29 @@ public static class HealthApi
         {
             Predicate = _ => false,
             ResponseWriter = WriteReport,
-        }).WithTags("Operations");
+        }).WithTags("Operations")
+            .WithName("Healthz")
+            .WithSummary("Liveness: the process answers")
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Api.HealthReportBody), ["application/json"])
+            {
+                Description = "The process answers: `{\"status\": \"ok\", \"checks\": {}}`.",
+            });
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReport,
-        }).WithTags("Operations");
+        }).WithTags("Operations")
+            .WithName("Readyz")
+            .WithSummary("Readiness: cluster member up, journal answering, provisioning loaded")
+            .WithMetadata(
+                new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Api.HealthReportBody), ["application/json"])
+                {
+                    Description = "The node can take traffic; `checks` has `cluster`, `journal` and `provisioning`.",
+                },
+                new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(Api.HealthReportBody), ["application/json"])
+                {
+                    Description = "The node cannot take traffic yet: `status` is `unavailable` and `checks` says which check failed.",
+                });
         return app;
     }
 
