@@ -45,7 +45,6 @@ public sealed class GatewayDatabase : IAsyncDisposable
         CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at);
         """;
 
-    private readonly StorageSettings _settings;
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqliteConnectionString;
     private readonly string? _sqlitePragmas;
@@ -54,7 +53,6 @@ public sealed class GatewayDatabase : IAsyncDisposable
 
     public GatewayDatabase(StorageSettings settings)
     {
-        _settings = settings;
         if (settings.Backend == StorageBackend.Postgres)
         {
             _postgres = NpgsqlDataSource.Create(settings.PostgresConnectionString!);
@@ -62,11 +60,9 @@ public sealed class GatewayDatabase : IAsyncDisposable
         else
         {
             _sqliteConnectionString = JournalStorage.SqliteConnectionString(settings.Sqlite);
-            _sqlitePragmas = "PRAGMA synchronous=" + settings.Sqlite.Synchronous.ToString().ToUpperInvariant() + ";";
+            _sqlitePragmas = JournalStorage.SqlitePragmas(settings.Sqlite);
         }
     }
-
-    public StorageBackend Backend => _settings.Backend;
 
     /// <summary>An open connection on which the gateway's tables exist.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -141,7 +137,7 @@ public sealed class GatewayDatabase : IAsyncDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            // WAL is a property of the file (the journal sets it); synchronous is one of the connection.
+            // The journal's connections run the same: WAL, the configured synchronous, the busy timeout.
             await using var command = Command(connection, _sqlitePragmas!);
             await command.ExecuteNonQueryAsync(cancellationToken);
             return connection;
