@@ -86,12 +86,13 @@ public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
     /// <summary>One catch-up: every event after the stored offset, up to the journal's head at the start.</summary>
     private async Task PollAsync(IMaterializer materializer, CancellationToken cancellationToken)
     {
+        // SqlReadJournal's constructor blocks until the write journal has started (and created its
+        // tables, which the head query reads): off the actor's thread, and first.
+        _journal ??= await Task.Run(() => PersistenceQuery.Get(_system).ReadJournalFor<ICurrentAllEventsQuery>(_readJournalId), cancellationToken);
         var head = await _database.JournalHeadAsync(cancellationToken);
         var progress = await _store.ReadProgressAsync(cancellationToken);
         if (head > progress.EventOffset)
         {
-            // SqlReadJournal's constructor blocks until the write journal has started: off the actor's thread.
-            _journal ??= await Task.Run(() => PersistenceQuery.Get(_system).ReadJournalFor<ICurrentAllEventsQuery>(_readJournalId), cancellationToken);
             await _journal.CurrentAllEvents(Offset.Sequence(progress.EventOffset))
                 .Grouped(_settings.BatchSize)
                 .SelectAsync(1, batch => ApplyAsync(batch, cancellationToken))
