@@ -52,6 +52,12 @@ public sealed record MessageStatusAttempted(MessageId Id, MessageStatus Status, 
 public sealed record MessageStatusExpired(MessageId Id, DateTimeOffset At) : MessageStatusChange(Id);
 
 /// <summary>
+/// The message's accept was withdrawn (its write came after the partner's deadline; the partner heard
+/// 503): its row goes, as if it had never been accepted.
+/// </summary>
+public sealed record MessageStatusWithdrawn(MessageId Id) : MessageStatusChange(Id);
+
+/// <summary>
 /// Turns a subscriber entity's journaled events into changes of the message status view. Pure: the
 /// projection that keeps the view calls it for every subscriber event in journal order.
 /// </summary>
@@ -75,6 +81,9 @@ public static class MessageStatusChanges
 
             case MessageExpired expired:
                 return [new MessageStatusExpired(expired.Id, expired.ExpiredAt)];
+
+            case MessageWithdrawn withdrawn:
+                return [new MessageStatusWithdrawn(withdrawn.Id)];
 
             case SmsSegmentReceived segment:
             {

@@ -36,6 +36,13 @@ public sealed record DeliveryAttempted(
 public sealed record MessageExpired(MessageDirection Direction, MessageId Id, DateTimeOffset ExpiredAt) : ISubscriberEvent;
 
 /// <summary>
+/// The write of a termination's <see cref="MessageAccepted"/> completed after the deadline its caller
+/// gave (<c>AcceptTermination.AcceptBy</c>): the partner was answered 503, so the message is taken
+/// back. At run time it never entered the queue; on replay, this removes it again.
+/// </summary>
+public sealed record MessageWithdrawn(MessageId Id, DateTimeOffset WithdrawnAt) : ISubscriberEvent;
+
+/// <summary>
 /// An SMS segment from the subscriber's handset, journaled before the network is answered. When it
 /// completes its message, the origination is queued with <paramref name="IdIfCompleted"/> and
 /// <paramref name="ExpiresAtIfCompleted"/>, chosen before the write so that replay gives the same ids.

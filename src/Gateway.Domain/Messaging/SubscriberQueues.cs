@@ -87,6 +87,12 @@ public sealed class SubscriberQueues
                 return [new MessageTransition(head with { UpdatedAt = expired.ExpiredAt, NextAttemptAt = null }, MessageStatus.Expired)];
             }
 
+            case MessageWithdrawn withdrawn:
+                // Present only on replay: at run time a withdrawn message was never enqueued.
+                if (_byId.Remove(withdrawn.Id, out var node))
+                    node.List!.Remove(node);
+                return [];
+
             case SmsSegmentReceived segment:
             {
                 if (!SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out var error))

@@ -46,6 +46,7 @@ public static class WireManifests
         (typeof(MessageExpired), "subscriber.message-expired.v1"),
         (typeof(SmsSegmentReceived), "subscriber.sms-segment-received.v1"),
         (typeof(ReassemblyExpired), "subscriber.reassembly-expired.v1"),
+        (typeof(MessageWithdrawn), "subscriber.message-withdrawn.v1"),
         (typeof(SubscriberSnapshot), "subscriber.snapshot.v1"),
 
         // subscriber commands and replies between nodes
@@ -58,6 +59,9 @@ public static class WireManifests
         (typeof(SubscriberProtocol.QueueView), "subscriber.queue-view.v1"),
         (typeof(SubscriberProtocol.GetMessage), "subscriber.get-message.v1"),
         (typeof(SubscriberProtocol.MessageLookup), "subscriber.message-lookup.v1"),
+        (typeof(SubscriberProtocol.DeadlinePassed), "subscriber.deadline-passed.v1"),
+        (typeof(SubscriberProtocol.AwaitAccept), "subscriber.await-accept.v1"),
+        (typeof(SubscriberProtocol.NotQueued), "subscriber.not-queued.v1"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Entries.ToDictionary(e => e.Type, e => e.Manifest);

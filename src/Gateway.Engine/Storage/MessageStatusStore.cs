@@ -36,18 +36,28 @@ public sealed class MessageStatusStore(GatewayDatabase database)
     /// <paramref name="eventOffset"/> (the ordering of the last of them) in the same transaction. A
     /// message that starts in the run is written once, with what later changes in the run did to it
     /// (most messages are accepted and delivered within one poll); the others are updated in order.
+    /// A withdrawn message's row is deleted before anything is written, so the same id accepted again
+    /// later in the run starts a new row.
     /// </summary>
     public async Task ApplyAsync(IReadOnlyList<MessageStatusChange> changes, long eventOffset, CancellationToken cancellationToken)
     {
         var started = new Dictionary<MessageId, MessageStatusRecord>();
         var startedInOrder = new List<MessageId>();
         var updates = new List<MessageStatusChange>();
+        var withdrawn = new List<MessageId>();
         foreach (var change in changes)
         {
             if (change is MessageStatusCreated created)
             {
                 if (started.TryAdd(created.Id, created.Record))
                     startedInOrder.Add(created.Id);
+            }
+            else if (change is MessageStatusWithdrawn)
+            {
+                // A withdrawn message was never queued, so no attempt of it precedes or follows this.
+                withdrawn.Add(change.Id);
+                if (started.Remove(change.Id))
+                    startedInOrder.Remove(change.Id);
             }
             else if (started.TryGetValue(change.Id, out var record))
             {
@@ -61,6 +71,16 @@ public sealed class MessageStatusStore(GatewayDatabase database)
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (withdrawn.Count > 0)
+        {
+            await using var delete = Command(connection, "DELETE FROM message_status WHERE id = @id", transaction);
+            Add(delete, "id", null, DbType.String);
+            foreach (var id in withdrawn)
+            {
+                delete.Parameters[0].Value = id.Value;
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
         if (startedInOrder.Count > 0)
         {
             await using var upsert = new RowUpsert(connection, transaction);

@@ -26,6 +26,9 @@ public static class MessageMetrics
 
     public static readonly Counter<long> Expired = Meter.CreateCounter<long>("gateway.messages.expired", "{message}");
 
+    /// <summary>Terminations whose journal write finished after the partner's deadline (answered 503): taken back, never delivered.</summary>
+    public static readonly Counter<long> Withdrawn = Meter.CreateCounter<long>("gateway.messages.withdrawn", "{message}");
+
     /// <summary>Temporary failures: the message stays for another attempt (store and forward).</summary>
     public static readonly Counter<long> Retried = Meter.CreateCounter<long>("gateway.messages.retried", "{attempt}");
 
@@ -59,6 +62,8 @@ public static class MessageMetrics
                 break;
         }
     }
+
+    public static void RecordWithdrawn(PendingMessage message) => Withdrawn.Add(1, Tags(message));
 
     /// <summary>Adds (or, with -1, removes) the messages an entity holds when it starts (or stops).</summary>
     public static void Hold(IEnumerable<PendingMessage> messages, int sign)

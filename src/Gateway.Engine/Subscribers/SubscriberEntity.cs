@@ -39,8 +39,9 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly Lane[] _lanes = new Lane[2];
     // Used only by the mt lane's delivery stage, one attempt at a time.
     private readonly ConcatenationReferences _references = new();
-    // Terminations whose MessageAccepted is being written (PersistAsync), by id.
-    private readonly HashSet<MessageId> _accepting = [];
+    // Terminations whose MessageAccepted is being written (PersistAsync), by id, with the repeats
+    // of the same id waiting for that write's outcome.
+    private readonly Dictionary<MessageId, List<IActorRef>> _accepting = [];
     private SubscriberQueues _state;
     private int _eventsSinceSnapshot;
     private bool _holdsMetrics;
@@ -72,6 +73,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         });
 
         Command<AcceptTermination>(OnAcceptTermination);
+        Command<AwaitAccept>(OnAwaitAccept);
         Command<ReceiveSmsSegment>(OnReceiveSmsSegment);
         Command<ReceiveMms>(OnReceiveMms);
         Command<GetQueue>(_ => Sender.Tell(QueueView()));
@@ -135,15 +137,21 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
                 Sender.Tell(new Accepted(chosen));
                 return;
             }
-            if (_accepting.Contains(chosen))
+            if (_accepting.TryGetValue(chosen, out var waiting))
             {
-                // Answered after the first write of this id, so never before the message is durable.
-                var waiting = Sender;
-                DeferAsync(chosen, id => waiting.Tell(new Accepted(id)));
+                // Answered with the outcome of the first write of this id: never before the message is
+                // durable, and never Accepted when that write came too late and was withdrawn.
+                waiting.Add(Sender);
                 return;
             }
         }
         var now = Now;
+        if (now >= command.AcceptBy)
+        {
+            // Its caller has given up (or is about to): journaling it now would store a message answered 503.
+            Sender.Tell(new DeadlinePassed(command.Id));
+            return;
+        }
         int? segments = null;
         if (command.Content.Type == MessageType.Sms)
         {
@@ -156,14 +164,50 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             segments = plan.Segments;
         }
         var message = new PendingMessage(command.Id ?? MessageId.New(now), MessageDirection.Mt, command.Content, now, now + _settings.MessageTtl, segments);
-        var sender = Sender;
-        _accepting.Add(message.Id);
+        List<IActorRef> callers = [Sender];
+        _accepting.Add(message.Id, callers);
         var accepted = new MessageAccepted(message);
         PersistAsync(accepted, _ =>
         {
+            if (Now >= command.AcceptBy)
+            {
+                Withdraw(message);
+                return;
+            }
             _accepting.Remove(message.Id);
             Apply(accepted);
-            sender.Tell(new Accepted(message.Id));
+            foreach (var caller in callers)
+                caller.Tell(new Accepted(message.Id));
+        });
+    }
+
+    private void OnAwaitAccept(AwaitAccept query)
+    {
+        if (_state.Find(query.Id) is not null)
+            Sender.Tell(new Accepted(query.Id));
+        else if (_accepting.TryGetValue(query.Id, out var waiting))
+            waiting.Add(Sender);
+        else
+            Sender.Tell(new NotQueued(query.Id));
+    }
+
+    /// <summary>
+    /// The write of a termination finished after its caller's deadline: the partner has been (or is
+    /// being) answered 503, so the message must not be delivered. It never enters the queue; the
+    /// withdrawal is journaled so that replay takes it out too, and only then are its callers answered.
+    /// Until then the id stays "being accepted": a repeat, or a question about it, waits for the same
+    /// answer rather than hearing that the id is unknown while the view may still show it accepted.
+    /// </summary>
+    private void Withdraw(PendingMessage message)
+    {
+        var withdrawn = new MessageWithdrawn(message.Id, Now);
+        PersistAsync(withdrawn, _ =>
+        {
+            Apply(withdrawn);
+            MessageMetrics.RecordWithdrawn(message);
+            _accepting.Remove(message.Id, out var callers);
+            foreach (var caller in callers!)
+                caller.Tell(new DeadlinePassed(message.Id));
         });
     }
 

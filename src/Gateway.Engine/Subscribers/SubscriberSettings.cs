@@ -5,6 +5,8 @@ namespace Gateway.Engine.Subscribers;
 
 /// <summary>What a subscriber entity needs from <c>gateway.delivery</c> and <c>gateway.network</c>.</summary>
 /// <param name="AcceptTimeout">How long an accept (a partner's message, a handset's segment) waits for its journal write before the caller hears "unavailable".</param>
+/// <param name="AcceptReplyGrace">How much longer than <paramref name="AcceptTimeout"/> a partner's POST waits for
+/// its entity's verdict on a write (the reply's trip across the cluster, clock differences between nodes).</param>
 /// <param name="Shards">Shards of the subscriber region: about ten per node of the largest planned cluster; never changed once data exists.</param>
 /// <param name="EgressInterval">1 / egress rate: the least time between two releases of one lane.</param>
 public sealed record SubscriberSettings(
@@ -15,7 +17,8 @@ public sealed record SubscriberSettings(
     TimeSpan PassivateAfter,
     int SnapshotEvery,
     int Shards,
-    TimeSpan AcceptTimeout)
+    TimeSpan AcceptTimeout,
+    TimeSpan AcceptReplyGrace)
 {
     public static SubscriberSettings FromConfig(Config config)
     {
@@ -29,6 +32,7 @@ public sealed record SubscriberSettings(
             ConfigReader.PositiveDuration(section, "passivate-after"),
             ConfigReader.PositiveInt(section, "snapshot-every"),
             ConfigReader.PositiveInt(section, "shards"),
-            ConfigReader.PositiveDuration(section, "accept-timeout"));
+            ConfigReader.PositiveDuration(section, "accept-timeout"),
+            ConfigReader.PositiveDuration(section, "accept-reply-grace"));
     }
 }

@@ -24,6 +24,7 @@ namespace Gateway.Host.Api;
 
 /// <summary>What the partner API's handlers need, injected as one <c>[AsParameters]</c> record.</summary>
 public sealed record PartnerServices(
+    ActorSystem System,
     IRequiredActor<SubscriberRegion> Subscribers,
     ProvisioningDirectory Directory,
     GatewaySettings Settings,
@@ -160,14 +161,35 @@ public static class PartnerApi
         if (claim.RequestHash != requestHash)
             return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
                 "This Idempotency-Key was used with a different body; use a new key for a new message.").ToResult();
-        // A repeat of a message that has already left its queue is answered from the status view.
-        if (!isNew && await services.Statuses.FindAsync(claim.MessageId, services.Aborted) is not null)
-            return AcceptedResult(claim.MessageId);
-
-        var result = await AcceptAsync(services, new AcceptTermination(claim.SubscriberId, content, claim.MessageId));
-        if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest })
+        var accept = new AcceptTermination(claim.SubscriberId, content, claim.MessageId);
+        object? reply;
+        if (isNew)
+        {
+            reply = await AskSubscriberAsync(services, WithDeadline(services, accept));
+        }
+        else
+        {
+            // A repeat. The entity knows a queued message, and one whose write is under way (or being
+            // withdrawn); the status view, read up to the journal's head, knows a finished one. Only an
+            // id neither has (never written, or withdrawn) is accepted again, under the same id.
+            reply = await AskSubscriberAsync(services, new AwaitAccept(claim.SubscriberId, claim.MessageId));
+            if (reply is NotQueued)
+            {
+                try
+                {
+                    if (await services.Statuses.FindCurrentAsync(claim.MessageId, services.Aborted) is not null)
+                        return AcceptedResult(claim.MessageId);
+                }
+                catch (Exception ex) when (ex is TimeoutException or DbException)
+                {
+                    return Unavailable(services.HttpContext, "The status of this Idempotency-Key's message cannot be read right now; retry with the same key.");
+                }
+                reply = await AskSubscriberAsync(services, WithDeadline(services, accept));
+            }
+        }
+        if (reply is Refused)
             await services.IdempotencyKeys.ReleaseAsync(partner.Id.Value, key, claim.MessageId, CancellationToken.None);
-        return result;
+        return Answer(services, reply);
     }
 
     /// <summary>
@@ -225,33 +247,52 @@ public static class PartnerApi
             "Send 'Authorization: Bearer <clientSecret>' with the partner's client secret.").ToResult();
     }
 
-    private static async Task<IResult> AcceptAsync(PartnerServices services, AcceptTermination command)
+    private static async Task<IResult> AcceptAsync(PartnerServices services, AcceptTermination command) =>
+        Answer(services, await AskSubscriberAsync(services, WithDeadline(services, command)));
+
+    /// <summary>
+    /// The entity must have the message journaled by this deadline (on the actor system's clock) or not
+    /// at all: a write not started by then is not made, one completing after it is withdrawn, and
+    /// either way the answer is 503 with nothing stored.
+    /// </summary>
+    private static AcceptTermination WithDeadline(PartnerServices services, AcceptTermination command) =>
+        command with { AcceptBy = services.System.Scheduler.Now + services.SubscriberSettings.AcceptTimeout };
+
+    /// <summary>The entity's verdict, waited for a grace period beyond the deadline; null when none came.</summary>
+    private static async Task<object?> AskSubscriberAsync(PartnerServices services, ISubscriberCommand command)
     {
-        object reply;
+        var settings = services.SubscriberSettings;
         try
         {
             var region = await services.Subscribers.GetAsync(services.Aborted);
-            reply = await region.Ask<object>(command, services.SubscriberSettings.AcceptTimeout, services.Aborted);
+            return await region.Ask<object>(command, settings.AcceptTimeout + settings.AcceptReplyGrace, services.Aborted);
         }
         catch (AskTimeoutException)
         {
-            services.HttpContext.Response.Headers.RetryAfter = "1";
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-                "The message could not be journaled in time; retry.").ToResult();
+            return null;
         }
-        return reply switch
-        {
-            Accepted { Id: { } id } => AcceptedResult(id),
-            Refused refused => ApiError.BadRequest(refused.Code, refused.Message).ToResult(),
-            _ => new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "Unexpected answer; retry.").ToResult(),
-        };
     }
 
-    private static IResult StorageUnavailable(HttpContext context)
+    private static IResult Answer(PartnerServices services, object? reply) => reply switch
+    {
+        Accepted { Id: { } id } => AcceptedResult(id),
+        Refused refused => ApiError.BadRequest(refused.Code, refused.Message).ToResult(),
+        DeadlinePassed => Unavailable(services.HttpContext,
+            $"The message could not be journaled within {services.SubscriberSettings.AcceptTimeout.TotalSeconds:0.###} s; nothing was stored. Retry."),
+        // No verdict: the subscriber's node did not answer. Its entity withdraws a write that completes
+        // after the deadline, so only a verdict lost on its way back leaves a stored message behind; a
+        // retry with the same Idempotency-Key then gets that message's id.
+        _ => Unavailable(services.HttpContext,
+            "The gateway did not confirm the message in time; retry (with the same Idempotency-Key, a retry never stores a second copy)."),
+    };
+
+    private static IResult StorageUnavailable(HttpContext context) =>
+        Unavailable(context, "The gateway's database cannot be reached right now; nothing was stored. Retry.");
+
+    private static IResult Unavailable(HttpContext context, string message)
     {
         context.Response.Headers.RetryAfter = "1";
-        return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-            "The gateway's database cannot be reached right now; nothing was stored. Retry.").ToResult();
+        return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, message).ToResult();
     }
 
     private static IResult AcceptedResult(MessageId id) =>

@@ -42,6 +42,16 @@ public class MessageStatusChangesSpecs
     }
 
     [Fact]
+    public void A_withdrawal_should_take_the_row_away()
+    {
+        var id = MessageId.New(DateTimeOffset.UnixEpoch);
+
+        var change = Assert.Single(MessageStatusChanges.From("s1", new MessageWithdrawn(id, DateTimeOffset.UnixEpoch)));
+
+        Assert.Equal(new MessageStatusWithdrawn(id), change);
+    }
+
+    [Fact]
     public void Only_the_segment_that_completes_an_origination_should_say_so_and_start_its_row()
     {
         var queues = new SubscriberQueues(ReassemblyTimeout);

@@ -71,6 +71,27 @@ public class SubscriberQueuesSpecs
     }
 
     [Fact]
+    public void A_withdrawn_accept_should_leave_the_queue_on_replay_wherever_it_stands_and_be_ignored_when_absent()
+    {
+        var queues = new SubscriberQueues(ReassemblyTimeout);
+        var first = Termination(1);
+        var late = Termination(2);
+        var behind = Termination(3);
+        Apply(queues, new MessageAccepted(first), new MessageAccepted(late), new MessageAccepted(behind));
+
+        Assert.Empty(queues.Apply(new MessageWithdrawn(late.Id, T0.AddSeconds(6))));
+
+        Assert.Equal([first.Id, behind.Id], queues.Queue(MessageDirection.Mt).Select(m => m.Id));
+        Assert.Null(queues.Find(late.Id));
+        // At run time a withdrawn message never entered the queue: nothing to take out.
+        Assert.Empty(queues.Apply(new MessageWithdrawn(late.Id, T0.AddSeconds(6))));
+        Assert.Equal(2, queues.Count);
+        // The same id may be accepted again afterwards (a retried Idempotency-Key).
+        Apply(queues, new MessageAccepted(late));
+        Assert.Equal([first.Id, behind.Id, late.Id], queues.Queue(MessageDirection.Mt).Select(m => m.Id));
+    }
+
+    [Fact]
     public void An_expired_head_should_leave_its_queue()
     {
         var queues = new SubscriberQueues(ReassemblyTimeout);

@@ -58,6 +58,7 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
         new SmsSegmentReceived("+12145555273", "+19465559040", 0x00, true, [0x05, 0x00, 0x03, 0x01, 0x02, 0x01, 0x41],
             SubscriberSamples.At, SubscriberSamples.Id, SubscriberSamples.At.AddDays(7)),
         new ReassemblyExpired(SubscriberSamples.At, "+19465559040", [SubscriberSamples.Id], SubscriberSamples.At.AddDays(7), [3]),
+        new MessageWithdrawn(SubscriberSamples.Id, SubscriberSamples.At),
         SubscriberSamples.Snapshot(),
         new SubscriberProtocol.AcceptTermination("s1", SubscriberSamples.Content()),
         new SubscriberProtocol.ReceiveSmsSegment("s1", "+12145555273", 0x08, false, [0x00, 0x41]),
@@ -71,6 +72,11 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
         new SubscriberProtocol.Accepted(SubscriberSamples.Id),
         new SubscriberProtocol.Accepted(null),
         new SubscriberProtocol.Refused("invalid_septet", "octet 3 is 0x80"),
+        new SubscriberProtocol.AcceptTermination("s1", SubscriberSamples.Content(), SubscriberSamples.Id, SubscriberSamples.At.AddSeconds(5)),
+        new SubscriberProtocol.DeadlinePassed(SubscriberSamples.Id),
+        new SubscriberProtocol.DeadlinePassed(null),
+        new SubscriberProtocol.AwaitAccept("s1", SubscriberSamples.Id),
+        new SubscriberProtocol.NotQueued(SubscriberSamples.Id),
         new SubscriberProtocol.QueueView(
             [new SubscriberProtocol.QueueItem(SubscriberSamples.Id, MessageStatus.Queued, 2, SubscriberSamples.At, SubscriberSamples.At.AddDays(7))], []),
     ];

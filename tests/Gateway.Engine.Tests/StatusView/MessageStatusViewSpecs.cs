@@ -39,7 +39,8 @@ public abstract class MessageStatusViewSpecs : IAsyncLifetime
         PassivateAfter: TimeSpan.FromMinutes(2),
         SnapshotEvery: 4,
         Shards: 10,
-        AcceptTimeout: TimeSpan.FromSeconds(5));
+        AcceptTimeout: TimeSpan.FromSeconds(5),
+        AcceptReplyGrace: TimeSpan.FromSeconds(2));
 
     // Small batches, so that a catch-up spans several transactions.
     private static readonly MessageStatusSettings ViewSettings = new(
@@ -145,6 +146,30 @@ public abstract class MessageStatusViewSpecs : IAsyncLifetime
         Assert.Equal(MessageStatus.Queued, (await store.FindAsync(Row(2).Id, CancellationToken.None))!.Status);
         Assert.Equal(MessageStatus.Delivered, (await store.FindAsync(Row(3).Id, CancellationToken.None))!.Status);
         Assert.Equal(6, (await store.ReadProgressAsync(CancellationToken.None)).EventOffset);
+    }
+
+    [SkippableFact]
+    public async Task A_withdrawal_should_delete_the_row_whether_it_started_in_the_same_run_or_an_earlier_one()
+    {
+        SkipUnlessAvailable();
+        await using var database = new GatewayDatabase(StorageOf());
+        var store = new MessageStatusStore(database);
+        var at = DateTimeOffset.UtcNow;
+        MessageStatusRecord Row(int n) => new(MessageId.Parse($"msg_{n:x32}"), "s1", MessageDirection.Mt, MessageType.Sms,
+            MessageStatus.Accepted, 0, null, at, at, 1);
+        await store.ApplyAsync([new MessageStatusCreated(Row(1)), new MessageStatusCreated(Row(2)),
+            new MessageStatusWithdrawn(Row(2).Id)], 3, CancellationToken.None);
+        Assert.NotNull(await store.FindAsync(Row(1).Id, CancellationToken.None));
+        Assert.Null(await store.FindAsync(Row(2).Id, CancellationToken.None));
+
+        // An earlier run's row is withdrawn; the same id is accepted again (a retried key) and delivered in this run.
+        await store.ApplyAsync([new MessageStatusWithdrawn(Row(1).Id), new MessageStatusCreated(Row(1) with { CreatedAt = at.AddSeconds(9) }),
+            new MessageStatusAttempted(Row(1).Id, MessageStatus.Delivered, null, at.AddSeconds(10))], 6, CancellationToken.None);
+
+        var again = (await store.FindAsync(Row(1).Id, CancellationToken.None))!;
+        Assert.Equal(MessageStatus.Delivered, again.Status);
+        Assert.Equal(1, again.Attempts);
+        Assert.Equal(at.AddSeconds(9).ToUnixTimeMilliseconds(), again.CreatedAt.ToUnixTimeMilliseconds());
     }
 
     [SkippableFact]

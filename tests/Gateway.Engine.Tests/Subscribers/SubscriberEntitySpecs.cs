@@ -26,10 +26,9 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         akka.loglevel = INFO
-        """);
+        """).WithFallback(GatedMemoryJournal.Config);
 
     private static readonly SubscriberSettings Settings = new(
         RetryInterval: TimeSpan.FromSeconds(30),
@@ -39,7 +38,8 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         PassivateAfter: TimeSpan.FromMinutes(2),
         SnapshotEvery: 1000,
         Shards: 10,
-        AcceptTimeout: TimeSpan.FromSeconds(5));
+        AcceptTimeout: TimeSpan.FromSeconds(5),
+        AcceptReplyGrace: TimeSpan.FromSeconds(2));
 
     private const string Handset = "+19465550001";
     private const string Did = "+19465559040";
@@ -401,6 +401,116 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_termination_handled_after_its_deadline_should_be_answered_deadline_passed_and_never_journaled()
+    {
+        var entity = StartEntity();
+
+        entity.Tell(new AcceptTermination("s1", Sms("too late"), AcceptBy: _scheduler.Now));
+
+        Assert.Null(ExpectMsg<DeadlinePassed>().Id);
+        Assert.Empty(Queue(entity).Mt);
+        var again = Restart(entity);
+        Assert.Empty(Queue(again).Mt);
+        AdvanceBy(TimeSpan.FromSeconds(3));
+        Assert.Empty(_network.Calls);
+    }
+
+    [Fact]
+    public void A_termination_whose_write_completes_after_its_deadline_should_be_withdrawn_and_never_delivered()
+    {
+        var entity = StartEntity();
+        Accept(entity, "before"); // the entity is running and its mt lane exists
+        AdvanceUntil(() => _network.Calls.Count == 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+
+        GatedMemoryJournal.Close();
+        entity.Tell(new AcceptTermination("s1", Sms("written too late"), AcceptBy: _scheduler.Now + TimeSpan.FromSeconds(5)));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the write is held
+        _scheduler.Advance(TimeSpan.FromSeconds(5));
+        GatedMemoryJournal.Open();
+
+        var withdrawn = ExpectMsg<DeadlinePassed>().Id!.Value;
+        Assert.Empty(Queue(entity).Mt);
+        var after = Accept(entity, "after");
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        AdvanceBy(TimeSpan.FromSeconds(3));
+        Assert.Equal(["before", "after"], _network.Calls.Select(c => c.Submission.Content.Text));
+        Assert.Equal(after, _network.Calls[1].Submission.Id);
+
+        // Replay sees the accept and its withdrawal: nothing comes back.
+        var again = Restart(entity);
+        Assert.Empty(Queue(again).Mt);
+        again.Tell(new AwaitAccept("s1", withdrawn));
+        Assert.Equal(withdrawn, ExpectMsg<NotQueued>().Id);
+        AdvanceBy(TimeSpan.FromSeconds(3));
+        Assert.Equal(2, _network.Calls.Count);
+    }
+
+    [Fact]
+    public void A_write_completing_before_its_deadline_should_be_accepted_and_delivered()
+    {
+        var entity = StartEntity();
+        GatedMemoryJournal.Close();
+        entity.Tell(new AcceptTermination("s1", Sms("just in time"), AcceptBy: _scheduler.Now + TimeSpan.FromSeconds(5)));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _scheduler.Advance(TimeSpan.FromSeconds(4));
+        GatedMemoryJournal.Open();
+
+        var id = ExpectMsg<Accepted>().Id!.Value;
+        AdvanceUntil(() => _network.Calls.Count == 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        Assert.Equal(id, _network.Calls.Single().Submission.Id);
+    }
+
+    [Fact]
+    public void Repeats_and_questions_during_a_late_write_should_all_hear_deadline_passed_and_the_id_then_be_accepted_afresh()
+    {
+        var entity = StartEntity();
+        var chosen = MessageId.New(_scheduler.Now);
+        var deadline = _scheduler.Now + TimeSpan.FromSeconds(5);
+        var first = CreateTestProbe();
+        var repeat = CreateTestProbe();
+        var question = CreateTestProbe();
+
+        GatedMemoryJournal.Close();
+        entity.Tell(new AcceptTermination("s1", Sms("keyed"), chosen, deadline), first);
+        entity.Tell(new AcceptTermination("s1", Sms("keyed"), chosen, deadline + TimeSpan.FromSeconds(1)), repeat);
+        entity.Tell(new AwaitAccept("s1", chosen), question);
+        question.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _scheduler.Advance(TimeSpan.FromSeconds(5));
+        GatedMemoryJournal.Open();
+
+        Assert.Equal(chosen, first.ExpectMsg<DeadlinePassed>().Id);
+        Assert.Equal(chosen, repeat.ExpectMsg<DeadlinePassed>().Id);
+        Assert.Equal(chosen, question.ExpectMsg<DeadlinePassed>().Id);
+        entity.Tell(new AwaitAccept("s1", chosen));
+        ExpectMsg<NotQueued>();
+
+        entity.Tell(new AcceptTermination("s1", Sms("keyed"), chosen, _scheduler.Now + TimeSpan.FromSeconds(5)));
+        Assert.Equal(chosen, ExpectMsg<Accepted>().Id);
+        AdvanceUntil(() => _network.Calls.Count == 1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        AdvanceBy(TimeSpan.FromSeconds(3));
+        Assert.Equal(chosen, _network.Calls.Single().Submission.Id);
+
+        var again = Restart(entity);
+        Assert.Empty(Queue(again).Mt);
+        AdvanceBy(TimeSpan.FromSeconds(3));
+        Assert.Single(_network.Calls);
+    }
+
+    [Fact]
+    public void A_question_about_a_queued_id_should_be_answered_accepted_and_about_an_unknown_one_not_queued()
+    {
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var queued = Accept(entity, "waiting");
+
+        entity.Tell(new AwaitAccept("s1", queued));
+        Assert.Equal(queued, ExpectMsg<Accepted>().Id);
+        var unknown = MessageId.New(_scheduler.Now);
+        entity.Tell(new AwaitAccept("s1", unknown));
+        Assert.Equal(unknown, ExpectMsg<NotQueued>().Id);
+    }
+
+    [Fact]
     public void A_passivated_entity_should_come_back_with_its_next_message()
     {
         var parent = CreateTestProbe();
@@ -428,6 +538,21 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef StartEntity(string subscriberId = "s1") =>
         Sys.ActorOf(SubscriberEntity.Props(new SubscriberId(subscriberId), Settings, _directory, _network, _webhook));
+
+    protected override void AfterAll()
+    {
+        GatedMemoryJournal.Open(); // a failed spec must not leave the next one's journal closed
+        base.AfterAll();
+    }
+
+    /// <summary>Stops the entity and starts it again from its journal.</summary>
+    private IActorRef Restart(IActorRef entity, string subscriberId = "s1")
+    {
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        return StartEntity(subscriberId);
+    }
 
     private MessageId Accept(IActorRef entity, string text)
     {
@@ -469,6 +594,17 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
             }
             _scheduler.Advance(step);
         }
+    }
+
+    /// <summary>Moves virtual time forward second by second, letting the entity act after each step.</summary>
+    private void AdvanceBy(TimeSpan total)
+    {
+        for (var moved = TimeSpan.Zero; moved < total; moved += TimeSpan.FromSeconds(1))
+        {
+            Settle();
+            _scheduler.Advance(TimeSpan.FromSeconds(1));
+        }
+        Settle();
     }
 
     /// <summary>

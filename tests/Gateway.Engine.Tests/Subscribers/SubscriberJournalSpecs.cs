@@ -30,7 +30,8 @@ public abstract class SubscriberJournalSpecs : IAsyncLifetime
         PassivateAfter: TimeSpan.FromMinutes(2),
         SnapshotEvery: 3,
         Shards: 10,
-        AcceptTimeout: TimeSpan.FromSeconds(5));
+        AcceptTimeout: TimeSpan.FromSeconds(5),
+        AcceptReplyGrace: TimeSpan.FromSeconds(2));
 
     private const string Did = "+19465559040";
     private const string Other = "+12145555273";

@@ -78,4 +78,51 @@ public sealed class OverloadSpecs(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(expected.SetEquals(received), $"{mobile}: {expected.Count} accepted, {received.Count} received");
         }
     }
+
+    [Fact]
+    public async Task A_journal_slower_than_the_accept_deadline_should_get_503s_and_none_of_them_should_be_stored()
+    {
+        // A deadline no write meets reliably: each request is refused unwritten (deadline passed before
+        // the entity got to it), withdrawn (written too late), or, now and then, accepted in time.
+        using var config = new Gateway.Testing.TempDirectory("deadline");
+        var hocon = Path.Combine(config.Path, "deadline.hocon");
+        await File.WriteAllTextAsync(hocon, "gateway.delivery.accept-timeout = 1ms");
+        await using var gateway = await StartAsync(new Dictionary<string, string>
+        {
+            ["GATEWAY_CONFIG_FILE"] = hocon,
+            ["GATEWAY_EGRESS_RATE"] = "1000",
+        });
+        await gateway.ProvisionPartnerAsync("p1", "secret-1");
+        var (mobile, did) = (gateway.NewNumber(), gateway.NewNumber());
+        await gateway.ProvisionSubscriberAsync("s1", mobile, did, "p1");
+        var client = gateway.PartnerClient("secret-1");
+
+        var accepted = new ConcurrentQueue<string>();
+        var refused = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async sender =>
+        {
+            for (var n = 0; n < 25; n++)
+            {
+                var text = $"{sender}-{n}";
+                var response = await client.PostAsync("/v1/messages", Json(Sms("+12145555273", did, text)));
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    accepted.Enqueue(text);
+                    continue;
+                }
+                await response.AssertError(HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                Assert.NotNull(response.Headers.RetryAfter);
+                Interlocked.Increment(ref refused);
+            }
+        }));
+        output.WriteLine($"202×{accepted.Count}, 503×{refused}");
+        Assert.True(refused > 0);
+
+        // Everything answered 202 arrives; then, after a quiet second, still nothing else has.
+        var inbox = await EventuallyAsync(() => gateway.InboxAsync(mobile), messages => messages.Count >= accepted.Count,
+            $"{accepted.Count} messages on {mobile}", seconds: 30);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        inbox = await gateway.InboxAsync(mobile);
+        Assert.Equal(accepted.Order(), inbox.Select(m => m.GetProperty("text").GetString()!).Order());
+    }
 }
