@@ -212,4 +212,29 @@ public sealed class OriginationSpecs
         await Task.Delay(200);
         Assert.Empty(partner.Calls);
     }
+
+    public static TheoryData<string, string> MessagesNoHandsetSends => new()
+    {
+        { "an sms without text", $$"""{"type": "sms", "to": ["{{Peer}}"]}""" },
+        { "an sms to two", $$"""{"type": "sms", "to": ["{{Peer}}", "+13125550000"], "text": "hi"}""" },
+        { "an sms with media", $$"""{"type": "sms", "to": ["{{Peer}}"], "text": "hi", "media": [{"contentType": "image/png", "content": "iVBORw=="}]}""" },
+        { "an mms with neither text nor media", $$"""{"type": "mms", "to": ["{{Peer}}"]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MessagesNoHandsetSends))]
+    public async Task A_message_no_handset_can_send_should_be_answered_400_message_refused_and_nothing_reach_the_partner(string rule, string json)
+    {
+        await using var partner = await RecordingPartner.StartAsync();
+        await using var gateway = await StartWithSubscriber(partner.Url("hook", "200"));
+
+        var response = await gateway.Admin.PostAsync($"/sim/handsets/{Mobile}/messages",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        var message = await response.AssertError(HttpStatusCode.BadRequest, ErrorCodes.MessageRefused);
+        Assert.False(string.IsNullOrWhiteSpace(message), rule);
+        await gateway.AssertQueueEmptyAsync(SubscriberId);
+        await Task.Delay(200);
+        Assert.Empty(partner.Calls);
+    }
 }
