@@ -4,8 +4,12 @@ using Gateway.Engine.Configuration;
 namespace Gateway.Southbound.Configuration;
 
 /// <summary>The mobile-network side (<c>gateway.network</c>).</summary>
-public sealed record NetworkSettings(TimeSpan ReassemblyTimeout)
+/// <param name="SimulatorInboxLimit">Messages the embedded simulator keeps per handset; older ones are dropped.</param>
+public sealed record NetworkSettings(TimeSpan ReassemblyTimeout, int SimulatorInboxLimit)
 {
-    public static NetworkSettings FromConfig(Config config) =>
-        new(ConfigReader.PositiveDuration(config.GetConfig("gateway.network"), "reassembly-timeout"));
+    public static NetworkSettings FromConfig(Config config)
+    {
+        var section = config.GetConfig("gateway.network");
+        return new(ConfigReader.PositiveDuration(section, "reassembly-timeout"), ConfigReader.PositiveInt(section, "simulator-inbox-limit"));
+    }
 }

@@ -104,7 +104,7 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
             var content = submission.Content;
             if (content.Type == MessageType.Mms)
             {
-                state.Inbox.Add(new ReceivedMessage(content.From, content.To, MessageType.Mms, content.Text, content.Media, null, null, now));
+                state.Receive(new ReceivedMessage(content.From, content.To, MessageType.Mms, content.Text, content.Media, null, null, now));
                 return Task.FromResult(DeliveryOutcome.Delivered);
             }
             return Task.FromResult(ReceiveSms(state, submission, now));
@@ -227,7 +227,7 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
     }
 
     private static void Show(Handset state, MessageContent content, ReassembledSms sms, DateTimeOffset now) =>
-        state.Inbox.Add(new ReceivedMessage(content.From, content.To, MessageType.Sms, sms.Text, [], sms.Segments, sms.Encoding, now)
+        state.Receive(new ReceivedMessage(content.From, content.To, MessageType.Sms, sms.Text, [], sms.Segments, sms.Encoding, now)
         {
             IsComplete = sms.IsComplete,
         });
@@ -236,7 +236,7 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
     {
         foreach (var sms in state.Reassembler.Expire(now))
         {
-            state.Inbox.Add(new ReceivedMessage(sms.Originator, [handset.Value], MessageType.Sms, sms.Text, [], sms.Segments, sms.Encoding, now)
+            state.Receive(new ReceivedMessage(sms.Originator, [handset.Value], MessageType.Sms, sms.Text, [], sms.Segments, sms.Encoding, now)
             {
                 IsComplete = sms.IsComplete,
             });
@@ -301,7 +301,7 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
         {
             // Under the lock, so that the shared generator is used by one thread and handsets get
             // their seeds in creation order.
-            return _handsets.GetOrAdd(handset, _ => new Handset(new Random(_random.Next()), _options.ReassemblyTimeout));
+            return _handsets.GetOrAdd(handset, _ => new Handset(new Random(_random.Next()), _options.ReassemblyTimeout, _options.InboxLimit));
         }
     }
 
@@ -311,13 +311,21 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
             throw new ArgumentException("The handset number is the default value, not a parsed E.164 number.", nameof(handset));
     }
 
-    private sealed class Handset(Random random, TimeSpan reassemblyTimeout)
+    private sealed class Handset(Random random, TimeSpan reassemblyTimeout, int inboxLimit)
     {
         public Lock Gate { get; } = new();
         public bool Reachable { get; set; } = true;
         public Random Random { get; } = random;
         public ConcatenationReferences References { get; } = new(random);
         public SmsReassembler Reassembler { get; } = new(reassemblyTimeout);
-        public List<ReceivedMessage> Inbox { get; } = [];
+        /// <summary>What the handset received, oldest first; at most the inbox limit (the oldest go first).</summary>
+        public Queue<ReceivedMessage> Inbox { get; } = new();
+
+        public void Receive(ReceivedMessage message)
+        {
+            Inbox.Enqueue(message);
+            if (Inbox.Count > inboxLimit)
+                Inbox.Dequeue();
+        }
     }
 }

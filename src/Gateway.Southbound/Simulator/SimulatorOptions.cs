@@ -22,17 +22,25 @@ public sealed record SimulatorOptions
     /// <summary>The pause between two of those attempts; zero (as tests use) retries at once.</summary>
     public TimeSpan IngressRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The defaults, with the reassembly timeout of <paramref name="settings"/>.</summary>
+    /// <summary>
+    /// Messages a handset keeps (<c>gateway.network.simulator-inbox-limit</c>, 1,000 by default): a
+    /// newer one pushes the oldest out, so a long-running simulator's memory stays bounded.
+    /// </summary>
+    public int InboxLimit { get; init; } = 1000;
+
+    /// <summary>The defaults, with the reassembly timeout and inbox limit of <paramref name="settings"/>.</summary>
     public static SimulatorOptions From(NetworkSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new SimulatorOptions { ReassemblyTimeout = settings.ReassemblyTimeout };
+        return new SimulatorOptions { ReassemblyTimeout = settings.ReassemblyTimeout, InboxLimit = settings.SimulatorInboxLimit };
     }
 
     internal void Validate()
     {
         if (ReassemblyTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ReassemblyTimeout), ReassemblyTimeout, "The reassembly timeout must be positive.");
+        if (InboxLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(InboxLimit), InboxLimit, "A handset keeps at least one message.");
         if (IngressAttempts < 1)
             throw new ArgumentOutOfRangeException(nameof(IngressAttempts), IngressAttempts, "A segment is offered at least once.");
         if (IngressRetryDelay < TimeSpan.Zero)

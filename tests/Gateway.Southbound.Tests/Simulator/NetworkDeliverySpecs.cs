@@ -255,4 +255,15 @@ public class NetworkDeliverySpecs
 
         Assert.Equal(texts.Order(StringComparer.Ordinal), _network.GetInbox(Handset).Select(m => m.Text!).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_full_inbox_should_keep_the_newest_messages_up_to_its_limit()
+    {
+        var network = new SimulatedMobileNetwork(new SimulatorOptions { InboxLimit = 3, IngressRetryDelay = TimeSpan.Zero }, _time, new Random(3));
+
+        for (var n = 1; n <= 5; n++)
+            Assert.Equal(DeliveryOutcome.Delivered, await network.SubmitAsync(Wire.Sms(Handset, $"message {n}"), CancellationToken.None));
+
+        Assert.Equal(["message 3", "message 4", "message 5"], network.GetInbox(Handset).Select(m => m.Text));
+    }
 }
