@@ -87,7 +87,8 @@ public static class PartnerApi
                 "the partner is over its ingress rate (`GATEWAY_INGRESS_RATE` per second, per node); nothing was stored, retry after `Retry-After`",
                 ErrorCodes.RateLimited)
             .ProducesError(StatusCodes.Status503ServiceUnavailable,
-                "the node cannot take more work right now (too many requests in flight, journal or database down); nothing was stored, retry",
+                "the node cannot take more work right now (too many requests in flight, the message not journaled within "
+                + "`gateway.delivery.accept-timeout`, journal or database down); nothing was stored, retry after `Retry-After`",
                 ErrorCodes.ServiceUnavailable);
         partner.MapGet("/messages/{id}", GetMessage)
             .WithSummary("Read a message's status")
