@@ -107,11 +107,7 @@ public static class PartnerApi
             return Unauthorized(services.HttpContext);
         using var permit = services.InFlight.TryEnter();
         if (permit is null)
-        {
-            services.HttpContext.Response.Headers.RetryAfter = "1";
-            return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-                "This node is handling as many messages as it can right now; nothing was stored. Retry.").ToResult();
-        }
+            return Unavailable(services.HttpContext, "This node is handling as many messages as it can right now; nothing was stored. Retry.");
 
         var (document, bodyError) = await JsonRequest.ReadObjectAsync(request, services.Settings.PartnerApi.MaxBodySize, services.Aborted);
         if (bodyError is not null)
