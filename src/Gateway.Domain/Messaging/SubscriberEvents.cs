@@ -18,19 +18,23 @@ public sealed record PendingMessage(
 public interface ISubscriberEvent;
 
 /// <summary>A termination (or a whole MMS origination) was accepted into the queue of its direction.</summary>
-public sealed record MessageAccepted(PendingMessage Message) : ISubscriberEvent;
+/// <param name="Copy">For an MMS origination of a subscriber whose group has Message Copy on: its copy.</param>
+public sealed record MessageAccepted(PendingMessage Message, MessageCopy? Copy = null) : ISubscriberEvent;
 
 /// <summary>
 /// One delivery attempt of the head of <paramref name="Direction"/>'s queue ended. Delivered and
 /// permanent failures take it out of the queue; a temporary failure keeps it at the head until
 /// <paramref name="NextAttemptAt"/>.
 /// </summary>
+/// <param name="Copy">For a termination delivered to the handset of a subscriber whose group has
+/// Message Copy on: its copy (journaled with the delivery, so a redelivery cannot take a second one).</param>
 public sealed record DeliveryAttempted(
     MessageDirection Direction,
     MessageId Id,
     DeliveryOutcome Outcome,
     DateTimeOffset AttemptedAt,
-    DateTimeOffset? NextAttemptAt) : ISubscriberEvent;
+    DateTimeOffset? NextAttemptAt,
+    MessageCopy? Copy = null) : ISubscriberEvent;
 
 /// <summary>The head of <paramref name="Direction"/>'s queue reached its expiry and was discarded.</summary>
 public sealed record MessageExpired(MessageDirection Direction, MessageId Id, DateTimeOffset ExpiredAt) : ISubscriberEvent;
@@ -51,6 +55,8 @@ public sealed record MessageWithdrawn(MessageId Id, DateTimeOffset WithdrawnAt) 
 /// <param name="Owner">The subscriber's DID when the segment arrived: the origination's <c>from</c> and <c>owner</c>.</param>
 /// <param name="CompletesMessage">Whether this segment completed its message (decided on the state it was
 /// applied to), for readers of the journal that do not reassemble (the message status view).</param>
+/// <param name="Copy">When the segment completes a message of a subscriber whose group has Message Copy
+/// on: that message's copy (its text decided, like <paramref name="CompletesMessage"/>, before the write).</param>
 public sealed record SmsSegmentReceived(
     string To,
     string Owner,
@@ -60,7 +66,8 @@ public sealed record SmsSegmentReceived(
     DateTimeOffset ReceivedAt,
     MessageId IdIfCompleted,
     DateTimeOffset ExpiresAtIfCompleted,
-    bool CompletesMessage = false) : ISubscriberEvent;
+    bool CompletesMessage = false,
+    MessageCopy? Copy = null) : ISubscriberEvent;
 
 /// <summary>
 /// Concatenated SMS whose parts timed out were given up on at <paramref name="At"/>; each becomes an
@@ -68,12 +75,27 @@ public sealed record SmsSegmentReceived(
 /// </summary>
 /// <param name="Segments">Each message's segment count (its concatenation total), in the order of
 /// <paramref name="Ids"/>, for readers of the journal that do not reassemble (the message status view).</param>
+/// <param name="Copies">For a subscriber whose group has Message Copy on: a copy of each message.</param>
 public sealed record ReassemblyExpired(
     DateTimeOffset At,
     string Owner,
     IReadOnlyList<MessageId> Ids,
     DateTimeOffset ExpiresAt,
-    IReadOnlyList<int>? Segments = null) : ISubscriberEvent;
+    IReadOnlyList<int>? Segments = null,
+    IReadOnlyList<MessageCopy>? Copies = null) : ISubscriberEvent;
+
+/// <summary>The Message Copies a subscriber event carries (CONTRACT §6).</summary>
+public static class CapturedCopies
+{
+    public static IReadOnlyList<MessageCopy> In(ISubscriberEvent @event) => @event switch
+    {
+        MessageAccepted { Copy: { } copy } => [copy],
+        DeliveryAttempted { Copy: { } copy } => [copy],
+        SmsSegmentReceived { Copy: { } copy } => [copy],
+        ReassemblyExpired { Copies: { } copies } => copies,
+        _ => [],
+    };
+}
 
 /// <summary>A subscriber entity's whole state, for snapshots.</summary>
 public sealed record SubscriberSnapshot(

@@ -131,9 +131,26 @@ public sealed class SubscriberQueues
     }
 
     /// <summary>Whether applying <paramref name="segment"/> now would complete its message; changes nothing.</summary>
-    public bool WouldComplete(SmsSegmentReceived segment) =>
-        SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _)
-        && Reassembler.WouldComplete(segment.To, parsed, segment.ReceivedAt);
+    public bool WouldComplete(SmsSegmentReceived segment) => CompletedBy(segment) is not null;
+
+    /// <summary>The origination applying <paramref name="segment"/> now would queue, or null; changes nothing.</summary>
+    public PendingMessage? CompletedBy(SmsSegmentReceived segment)
+    {
+        if (!SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _))
+            return null;
+        return Reassembler.Completion(segment.To, parsed, segment.ReceivedAt) is { } sms
+            ? Origination(segment.IdIfCompleted, segment.Owner, sms, segment.ReceivedAt, segment.ExpiresAtIfCompleted)
+            : null;
+    }
+
+    /// <summary>The originations applying <paramref name="expired"/> now would queue, in order; changes nothing.</summary>
+    public IReadOnlyList<PendingMessage> ExpiredBy(ReassemblyExpired expired)
+    {
+        var incomplete = Reassembler.PeekExpiring(expired.At);
+        if (incomplete.Count != expired.Ids.Count)
+            throw new InvalidOperationException($"{incomplete.Count} reassemblies would expire, but the event names {expired.Ids.Count} ids.");
+        return [.. incomplete.Select((sms, i) => Origination(expired.Ids[i], expired.Owner, sms, expired.At, expired.ExpiresAt))];
+    }
 
     public SubscriberSnapshot ToSnapshot() =>
         new([.. _queues[(int)MessageDirection.Mt]], [.. _queues[(int)MessageDirection.Mo]], Reassembler.ToSnapshot());

@@ -225,21 +225,37 @@ public sealed class SmsReassembler
     /// (after <see cref="ForgetCompleted"/> at that time); changes nothing. Lets an owner decide what to
     /// journal before it applies the segment.
     /// </summary>
-    public bool WouldComplete(string originator, in SmsSegment segment, DateTimeOffset receivedAt)
+    public bool WouldComplete(string originator, in SmsSegment segment, DateTimeOffset receivedAt) =>
+        Completion(originator, segment, receivedAt) is not null;
+
+    /// <summary>
+    /// The message <see cref="Add"/> would complete with this segment at <paramref name="receivedAt"/>,
+    /// or null when it would complete none; changes nothing. Lets an owner journal what the message
+    /// says (a Message Copy) in the same event as the segment that completes it.
+    /// </summary>
+    public ReassembledSms? Completion(string originator, in SmsSegment segment, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(originator);
         if (segment.Concatenation is not { } info || info.Total == 1)
-            return true;
+            return new ReassembledSms(originator, segment.DecodeText(), segment.Encoding, 1, [], receivedAt, receivedAt);
         var key = new PartsKey(originator, info.Reference, info.SixteenBitReference, info.Total);
         var index = info.Sequence - 1;
         if (_completed.TryGetValue(key, out var completed) && completed.LastReceivedAt + _timeout > receivedAt
             && completed.Parts[index] is { } earlier && earlier.Encoding == segment.Encoding
             && segment.Payload.Span.SequenceEqual(earlier.Payload))
-            return false;
-        if (!_pending.TryGetValue(key, out var entry))
-            return false;
-        return entry.Parts[index] is null && entry.Received + 1 == info.Total;
+            return null;
+        if (!_pending.TryGetValue(key, out var entry) || entry.Parts[index] is not null || entry.Received + 1 != info.Total)
+            return null;
+        var parts = (Part?[])entry.Parts.Clone();
+        parts[index] = new Part(segment.Encoding, segment.Payload.ToArray());
+        return Entry.ToMessage(key, parts, entry.FirstReceivedAt, Max(entry.LastReceivedAt, receivedAt));
     }
+
+    /// <summary>What <see cref="Expire"/> would give up on at <paramref name="now"/>, in its order; changes nothing.</summary>
+    public IReadOnlyList<ReassembledSms> PeekExpiring(DateTimeOffset now) =>
+        Expiring(now) is { } expiring
+            ? expiring.ConvertAll(entry => Entry.ToMessage(entry.Key, entry.Parts, entry.FirstReceivedAt, Max(entry.LastReceivedAt, now)))
+            : [];
 
     /// <summary>Pending messages timed out at <paramref name="now"/>, in <see cref="Expire"/>'s order; null when none.</summary>
     private List<Entry>? Expiring(DateTimeOffset now)
@@ -333,19 +349,21 @@ public sealed class SmsReassembler
         public Part?[] Parts { get; } = new Part?[key.Total];
         public int Received { get; set; }
 
-        public ReassembledSms ToMessage()
+        public ReassembledSms ToMessage() => ToMessage(Key, Parts, FirstReceivedAt, LastReceivedAt);
+
+        public static ReassembledSms ToMessage(PartsKey key, Part?[] parts, DateTimeOffset firstReceivedAt, DateTimeOffset lastReceivedAt)
         {
             List<int>? missing = null;
             var encoding = SmsEncoding.Gsm7;
-            for (var i = 0; i < Parts.Length; i++)
+            for (var i = 0; i < parts.Length; i++)
             {
-                if (Parts[i] is not { } part)
+                if (parts[i] is not { } part)
                     (missing ??= []).Add(i + 1);
                 else if (part.Encoding == SmsEncoding.Ucs2)
                     encoding = SmsEncoding.Ucs2;
             }
-            return new ReassembledSms(Key.Originator, BuildText(Parts), encoding, Parts.Length,
-                missing ?? (IReadOnlyList<int>)[], FirstReceivedAt, LastReceivedAt);
+            return new ReassembledSms(key.Originator, BuildText(parts), encoding, parts.Length,
+                missing ?? (IReadOnlyList<int>)[], firstReceivedAt, lastReceivedAt);
         }
     }
 

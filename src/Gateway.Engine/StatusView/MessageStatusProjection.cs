@@ -18,7 +18,8 @@ namespace Gateway.Engine.StatusView;
 /// changes and applies each batch with the new offset in one transaction, then records the journal
 /// head read before the query as the watermark readers wait for. Reading every event (not a tag)
 /// spares the journal a tag row per event. One per cluster (a singleton); it also deletes rows and
-/// idempotency keys past their lifetime.
+/// idempotency keys past their lifetime. The Message Copies that subscriber events carry go into the copy
+/// backlog (<see cref="MessageCopyStore"/>) in the same transactions, so each is added exactly once.
 /// </summary>
 public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
 {
@@ -105,14 +106,19 @@ public sealed class MessageStatusProjection : ReceiveActor, IWithTimers
     private async Task<NotUsed> ApplyAsync(IEnumerable<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         var changes = new List<MessageStatusChange>();
+        var copies = new List<(MessageCopy, long)>();
         long offset = 0;
         foreach (var envelope in batch)
         {
             offset = ((Sequence)envelope.Offset).Value;
             if (envelope.Event is ISubscriberEvent @event && SubscriberEntity.SubscriberIdOf(envelope.PersistenceId) is { } subscriberId)
+            {
                 changes.AddRange(MessageStatusChanges.From(subscriberId, @event));
+                foreach (var copy in CapturedCopies.In(@event))
+                    copies.Add((copy, offset));
+            }
         }
-        await _store.ApplyAsync(changes, offset, cancellationToken);
+        await _store.ApplyAsync(changes, offset, cancellationToken, copies);
         return NotUsed.Instance;
     }
 

@@ -8,8 +8,8 @@ namespace Gateway.Engine.Storage;
 
 /// <summary>
 /// The gateway's own tables, next to the journal in the same database (the SQLite file or the
-/// PostgreSQL database every node shares): the message status view and the partners' idempotency
-/// keys. Plain SQL that both engines run unchanged (<c>ON CONFLICT</c>, <c>BIGINT</c> times in Unix
+/// PostgreSQL database every node shares): the message status view, the partners' idempotency
+/// keys and the Message Copy backlog. Plain SQL that both engines run unchanged (<c>ON CONFLICT</c>, <c>BIGINT</c> times in Unix
 /// milliseconds). One instance per node; thread-safe (a connection per call, from the driver's pool).
 /// </summary>
 public sealed class GatewayDatabase : IAsyncDisposable
@@ -43,6 +43,19 @@ public sealed class GatewayDatabase : IAsyncDisposable
             created_at BIGINT NOT NULL,
             PRIMARY KEY (partner_id, idempotency_key));
         CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at);
+        CREATE TABLE IF NOT EXISTS message_copies (
+            copy_key TEXT NOT NULL PRIMARY KEY,
+            recording_server_id TEXT NOT NULL,
+            captured_at BIGINT NOT NULL,
+            journal_ordering BIGINT NOT NULL,
+            payload TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS message_copies_offload_order ON message_copies (recording_server_id, captured_at, journal_ordering);
+        CREATE TABLE IF NOT EXISTS message_copy_offloads (
+            recording_server_id TEXT NOT NULL PRIMARY KEY,
+            last_cycle_at BIGINT,
+            last_success_at BIGINT,
+            last_failure_at BIGINT,
+            last_failure TEXT);
         """;
 
     private readonly NpgsqlDataSource? _postgres;

@@ -39,7 +39,10 @@ public sealed class MessageStatusStore(GatewayDatabase database)
     /// A withdrawn message's row is deleted before anything is written, so the same id accepted again
     /// later in the run starts a new row.
     /// </summary>
-    public async Task ApplyAsync(IReadOnlyList<MessageStatusChange> changes, long eventOffset, CancellationToken cancellationToken)
+    /// <param name="copies">Message Copies the same events carry, added to the copy backlog in the same transaction.</param>
+    public async Task ApplyAsync(
+        IReadOnlyList<MessageStatusChange> changes, long eventOffset, CancellationToken cancellationToken,
+        IReadOnlyList<(MessageCopy Copy, long JournalOrdering)>? copies = null)
     {
         var started = new Dictionary<MessageId, MessageStatusRecord>();
         var startedInOrder = new List<MessageId>();
@@ -93,6 +96,8 @@ public sealed class MessageStatusStore(GatewayDatabase database)
             foreach (var change in updates)
                 await update.ExecuteAsync(change, cancellationToken);
         }
+        if (copies is not null)
+            await MessageCopyStore.InsertAsync(connection, transaction, copies, cancellationToken);
         await using (var progress = Command(connection, """
             INSERT INTO message_status_progress (projection, event_offset, journal_watermark) VALUES (@projection, @offset, 0)
             ON CONFLICT (projection) DO UPDATE SET event_offset = excluded.event_offset

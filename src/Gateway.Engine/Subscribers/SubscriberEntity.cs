@@ -10,6 +10,7 @@ using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 using Gateway.Domain.Sms;
 using Gateway.Engine.Delivery;
+using Gateway.Engine.MessageCopies;
 using Gateway.Engine.Provisioning;
 using static Gateway.Engine.Subscribers.SubscriberProtocol;
 
@@ -228,8 +229,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var @event = new SmsSegmentReceived(command.To, owner, command.DataCoding, command.UserDataHeader, command.ShortMessage,
             now, MessageId.New(now), now + _settings.MessageTtl);
         // Persist, not PersistAsync: whether a segment completes its message (written down for the
-        // status view) is decided on the state every earlier segment has already changed.
-        @event = @event with { CompletesMessage = _state.WouldComplete(@event) };
+        // status view, with the message's copy) is decided on the state every earlier segment has
+        // already changed.
+        var completed = _state.CompletedBy(@event);
+        @event = @event with { CompletesMessage = completed is not null, Copy = completed is null ? null : CopyOf(completed, now) };
         Persist(@event, _ =>
         {
             var transitions = Apply(@event);
@@ -249,7 +252,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var content = new MessageContent(MessageType.Mms, owner, command.To, owner, command.Text, command.Media);
         var message = new PendingMessage(MessageId.New(now), MessageDirection.Mo, content, now, now + _settings.MessageTtl, null);
         var sender = Sender;
-        var accepted = new MessageAccepted(message);
+        var accepted = new MessageAccepted(message, CopyOf(message, now));
         PersistAsync(accepted, _ =>
         {
             Apply(accepted);
@@ -269,6 +272,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var ids = Enumerable.Range(0, count).Select(_ => MessageId.New(now)).ToList();
         var owner = Owner() ?? "";
         var expired = new ReassemblyExpired(now, owner, ids, now + _settings.MessageTtl, _state.Reassembler.SegmentsOfExpiring(now));
+        if (CopyTarget() is not null)
+            expired = expired with { Copies = [.. _state.ExpiredBy(expired).Select(message => CopyOf(message, now)!)] };
         Persist(expired, _ =>
         {
             Apply(expired);
@@ -290,7 +295,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         ISubscriberEvent @event = outcome.Outcome is not { } result
             ? new MessageExpired(outcome.Direction, outcome.Id, outcome.At)
             : new DeliveryAttempted(outcome.Direction, outcome.Id, result, outcome.At,
-                result.Result == DeliveryResult.TemporaryFailure ? outcome.At + _settings.RetryInterval : null);
+                result.Result == DeliveryResult.TemporaryFailure ? outcome.At + _settings.RetryInterval : null,
+                outcome.Direction == MessageDirection.Mt && result.Result == DeliveryResult.Delivered ? CopyOf(head, Now) : null);
         Persist(@event, _ =>
         {
             lane.Leased = null;
@@ -302,6 +308,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private IReadOnlyList<MessageTransition> Apply(ISubscriberEvent e)
     {
         var transitions = _state.Apply(e);
+        foreach (var copy in CapturedCopies.In(e))
+            MessageCopyMetrics.RecordCaptured(copy);
         foreach (var transition in transitions)
         {
             MessageMetrics.Record(transition);
@@ -434,6 +442,25 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     }
 
     private string? Owner() => _directory.Catalog.FindSubscriber(_subscriberId)?.Did.Value;
+
+    /// <summary>
+    /// Where this subscriber's messages are copied now: its group's recording server and the subscriber
+    /// as the copy shows it; null while its group has Message Copy off (or it has no group).
+    /// </summary>
+    private (RecordingServerId Server, CopySubscriber Subscriber)? CopyTarget()
+    {
+        var catalog = _directory.Catalog;
+        if (catalog.FindSubscriber(_subscriberId) is not { GroupId: { } groupId } subscriber
+            || catalog.FindGroup(groupId)?.MessageCopy is not { Enabled: true, RecordingServerId: { } server })
+            return null;
+        return (server, new CopySubscriber(subscriber.Domain, subscriber.Mobile.Value, subscriber.Did.Value, subscriber.Id.Value));
+    }
+
+    /// <summary>The copy of <paramref name="message"/> taken at <paramref name="at"/>, or null when copying is off.</summary>
+    private MessageCopy? CopyOf(PendingMessage message, DateTimeOffset at) =>
+        CopyTarget() is { } target
+            ? new MessageCopy(message.Id, message.Direction, target.Server, at, target.Subscriber, message.Content)
+            : null;
 
     private QueueView QueueView()
     {

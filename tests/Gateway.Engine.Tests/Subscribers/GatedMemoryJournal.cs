@@ -20,16 +20,36 @@ public sealed class GatedMemoryJournal : MemoryJournal
         """;
 
     private static volatile TaskCompletionSource _gate = Opened();
+    private static volatile bool _failWrites;
+    private static volatile GatedMemoryJournal? _current;
+
+    public GatedMemoryJournal() => _current = this;
+
+    /// <summary>Writes from now on (and held ones, once released) fail, as a database that went away would, until <see cref="Open"/>.</summary>
+    public static void FailWrites() => _failWrites = true;
+
+    /// <summary>Lets the held writes go on (to fail, after <see cref="FailWrites"/>) without opening the journal again.</summary>
+    public static void ReleaseHeld() => _gate.TrySetResult();
+
+    /// <summary>The events journaled so far for <paramref name="persistenceId"/> by the newest journal, in order.</summary>
+    public static IReadOnlyList<object> EventsOf(string persistenceId) =>
+        _current is { } journal ? [.. journal.Read(persistenceId, 0, long.MaxValue, long.MaxValue).Select(e => e.Payload)] : [];
 
     /// <summary>Writes from now on wait until <see cref="Open"/>.</summary>
     public static void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Lets every held write through, and every later one.</summary>
-    public static void Open() => _gate.TrySetResult();
+    public static void Open()
+    {
+        _failWrites = false;
+        _gate.TrySetResult();
+    }
 
     protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         await _gate.Task;
+        if (_failWrites)
+            throw new InvalidOperationException("The journal is failing writes (GatedMemoryJournal.FailWrites).");
         return await base.WriteMessagesAsync(messages, cancellationToken);
     }
 

@@ -536,6 +536,138 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(["before", "after"], _network.Calls.Select(c => c.Submission.Content.Text));
     }
 
+    // ---- Message Copy capture (CONTRACT §6): a copy journaled with what it copies, once per message
+
+    [Fact]
+    public void A_termination_delivered_to_the_handset_should_carry_one_copy_when_the_group_has_message_copy_on()
+    {
+        EnableMessageCopy();
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+
+        var id = Accept(entity, "Hello 😀");
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        AwaitAssert(() => Assert.Empty(Queue(entity).Mt));
+
+        var copy = Assert.Single(JournaledCopies());
+        Assert.Equal((id, MessageDirection.Mt, "rs1"), (copy.MessageId, copy.Direction, copy.RecordingServerId.Value));
+        Assert.Equal(new CopySubscriber("acme.example", Handset, Did, "s1"), copy.Subscriber);
+        Assert.Equal((MessageType.Sms, Other, Did, "Hello 😀"), (copy.Content.Type, copy.Content.From, copy.Content.Owner, copy.Content.Text));
+        Assert.Equal([Did], copy.Content.To);
+        Assert.Equal(Other, copy.OtherParty());
+        Assert.Equal(_network.Calls[1].At, copy.CapturedAt); // when it was delivered, not at the failed attempt
+        Assert.IsType<DeliveryAttempted>(Events().Single(e => CapturedCopies.In((ISubscriberEvent)e).Count > 0));
+    }
+
+    [Fact]
+    public void A_redelivery_after_the_delivery_record_was_lost_should_not_take_a_second_copy()
+    {
+        EnableMessageCopy();
+        var entity = StartEntity();
+        var first = Accept(entity, "once");
+        var second = Accept(entity, "twice on the air");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        AwaitAssert(() => Assert.Single(JournaledCopies()));
+
+        // The handset gets the second message, but the write of its delivery (and copy) fails, as in a
+        // crash: the entity stops; restarted, it delivers again (at least once), journaling one copy.
+        GatedMemoryJournal.Close();
+        Watch(entity);
+        _scheduler.Advance(TimeSpan.FromSeconds(1));
+        AwaitAssert(() => Assert.Equal(2, _network.Calls.Count));
+        GatedMemoryJournal.FailWrites();
+        GatedMemoryJournal.ReleaseHeld();
+        ExpectTerminated(entity);
+        GatedMemoryJournal.Open();
+        var restarted = StartEntity();
+        Thread.Sleep(TimeSpan.FromMilliseconds(300)); // let the recovered lane arm (see A_restarted_entity_should_resume_where_it_stopped)
+        AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        AwaitAssert(() => Assert.Empty(Queue(restarted).Mt));
+
+        Assert.Equal([first, second, second], _network.Calls.Select(c => c.Submission.Id));
+        Assert.Equal([first, second], JournaledCopies().Select(c => c.MessageId));
+    }
+
+    [Fact]
+    public void Originations_should_be_copied_when_whole_from_the_network_sms_once_its_last_segment_arrives()
+    {
+        EnableMessageCopy();
+        var entity = StartEntity();
+
+        entity.Tell(new ReceiveMms("s1", [Other, "+13125550000"], "group hello", [new MediaItem("image/png", "a.png", [1, 2, 3])]));
+        var mms = ExpectMsg<Accepted>().Id!.Value;
+        Assert.True(SmsSegmenter.TrySegment("Long one " + new string('x', 200), 5, out var segmented, out _));
+        Assert.Null(Send(entity, segmented[1]).Id);
+        Assert.Single(JournaledCopies());
+        var sms = Send(entity, segmented[0]).Id!.Value;
+
+        var copies = JournaledCopies();
+        Assert.Equal([(mms, MessageType.Mms), (sms, MessageType.Sms)], copies.Select(c => (c.MessageId, c.Content.Type)));
+        Assert.All(copies, c => Assert.Equal(MessageDirection.Mo, c.Direction));
+        Assert.Equal(Other, copies[0].OtherParty()); // the first recipient of a group MMS
+        Assert.Equal([Other, "+13125550000"], copies[0].Content.To);
+        Assert.Equal([1, 2, 3], copies[0].Content.Media.Single().Content);
+        Assert.Equal("Long one " + new string('x', 200), copies[1].Content.Text);
+        Assert.Equal(Did, copies[1].Content.From);
+        Assert.Equal(Other, copies[1].OtherParty());
+        // The copy says what the partner gets.
+        AdvanceUntil(() => _webhook.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Equal(_webhook.Calls.Select(c => c.Message.Content.Text), copies.Select(c => c.Content.Text));
+        Assert.Equal(_webhook.Calls.Select(c => c.Message.Content.To), copies.Select(c => c.Content.To));
+    }
+
+    [Fact]
+    public void An_sms_given_up_on_after_the_reassembly_timeout_should_be_copied_as_the_partner_gets_it()
+    {
+        EnableMessageCopy();
+        var entity = StartEntity();
+        Assert.True(SmsSegmenter.TrySegment(new string('z', 200), 3, out var segmented, out _));
+        Send(entity, segmented[1]);
+
+        AdvanceUntil(() => _webhook.Calls.Count == 1, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(6));
+
+        var copy = Assert.Single(JournaledCopies());
+        Assert.Equal(_webhook.Calls.Single().Message.Id, copy.MessageId);
+        Assert.Equal(SmsReassembler.GapMarker + new string('z', 47), copy.Content.Text);
+        Assert.IsType<ReassemblyExpired>(Events().Single(e => CapturedCopies.In((ISubscriberEvent)e).Count > 0));
+    }
+
+    [Fact]
+    public void Turning_message_copy_off_should_stop_new_copies_and_a_group_without_it_should_take_none()
+    {
+        EnableMessageCopy();
+        var entity = StartEntity();
+        Accept(entity, "copied");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        AwaitAssert(() => Assert.Single(JournaledCopies()));
+
+        _directory.Apply(_directory.SequenceNr + 1, new GroupSaved(Samples.Group("g1")));
+        _scheduler.Advance(TimeSpan.FromSeconds(1));
+        Accept(entity, "not copied");
+        entity.Tell(new ReceiveMms("s1", [Other], "nor this", []));
+        ExpectMsg<Accepted>();
+        AwaitAssert(() => Assert.Equal(2, _network.Calls.Count));
+        AwaitAssert(() => Assert.Single(_webhook.Calls));
+        Settle();
+
+        Assert.Equal(["copied"], JournaledCopies().Select(c => c.Content.Text));
+    }
+
+    /// <summary>Puts s1 in group g1, whose Message Copy goes to recording server rs1.</summary>
+    private void EnableMessageCopy()
+    {
+        var catalog = _directory.Catalog
+            .Apply(new RecordingServerSaved(Samples.RecordingServer("rs1")))
+            .Apply(new GroupSaved(Samples.Group("g1", "rs1")))
+            .Apply(new SubscriberSaved(Samples.Subscriber("s1", Handset, Did, groupId: "g1")));
+        _directory.Reset(catalog, _directory.SequenceNr + 3);
+    }
+
+    private static IReadOnlyList<object> Events(string subscriberId = "s1") => GatedMemoryJournal.EventsOf("subscriber-" + subscriberId);
+
+    private static IReadOnlyList<MessageCopy> JournaledCopies(string subscriberId = "s1") =>
+        [.. Events(subscriberId).OfType<ISubscriberEvent>().SelectMany(CapturedCopies.In)];
+
     private IActorRef StartEntity(string subscriberId = "s1") =>
         Sys.ActorOf(SubscriberEntity.Props(new SubscriberId(subscriberId), Settings, _directory, _network, _webhook));
 
