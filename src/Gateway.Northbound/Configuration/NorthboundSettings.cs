@@ -11,11 +11,19 @@ public sealed record WebhookSettings(TimeSpan RequestTimeout)
 }
 
 /// <summary>Message Copy offload to recording servers (<c>gateway.message-copy</c>).</summary>
-public sealed record MessageCopySettings(TimeSpan Interval, int BatchSize)
+/// <param name="Interval">Between the starts of two cycles of one recording server.</param>
+/// <param name="BatchSize">Copies posted per cycle and recording server, one at a time.</param>
+/// <param name="RequestTimeout">One POST to a recording server; a timeout is a failure.</param>
+/// <param name="RefreshInterval">How often the offload reads the backlog (for the metrics) and the provisioned recording servers.</param>
+public sealed record MessageCopySettings(TimeSpan Interval, int BatchSize, TimeSpan RequestTimeout, TimeSpan RefreshInterval)
 {
     public static MessageCopySettings FromConfig(Config config)
     {
         var section = config.GetConfig("gateway.message-copy");
-        return new(ConfigReader.PositiveDuration(section, "interval"), ConfigReader.PositiveInt(section, "batch-size"));
+        return new(
+            ConfigReader.PositiveDuration(section, "interval"),
+            ConfigReader.PositiveInt(section, "batch-size"),
+            ConfigReader.PositiveDuration(section, "request-timeout"),
+            ConfigReader.PositiveDuration(section, "refresh-interval"));
     }
 }
