@@ -9,11 +9,13 @@ using Gateway.Host.Configuration;
 using Gateway.Host.Health;
 using Gateway.Host.Limits;
 using Gateway.Northbound.Configuration;
+using Gateway.Northbound.MessageCopies;
 using Gateway.Northbound.Webhooks;
 using Gateway.Southbound.Configuration;
 using Gateway.Southbound.Simulator;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Prometheus;
 
 // Content (appsettings.json) ships next to the binary; the working directory stays the caller's, so
 // the default data folder ./data is where the node was started (README: the repository root).
@@ -37,8 +39,10 @@ builder.Services.AddSingleton<IMobileNetwork>(sp => sp.GetRequiredService<Simula
 builder.Services.AddSingleton<IPartnerWebhook>(sp => new PartnerWebhookClient(sp.GetRequiredService<WebhookSettings>()));
 builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
 
-// the gateway's own tables next to the journal: message status view and idempotency keys
+// the gateway's own tables next to the journal: message status view, idempotency keys, Message Copy backlog
 builder.Services.AddMessageStatus();
+builder.Services.AddMessageCopyOffload();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => new PartnerIngressLimiter(sp.GetRequiredService<GatewaySettings>().PartnerApi));
 builder.Services.AddSingleton(sp => new InFlightLimiter(sp.GetRequiredService<GatewaySettings>().PartnerApi));
 
@@ -50,12 +54,17 @@ builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
         .WithProvisioning(node.Settings.Provisioning)
         .WithSubscribers(services.GetRequiredService<SubscriberSettings>())
         .WithMessageStatusProjection(node.Settings)
+        .WithMessageCopyOffload(node.Settings.Provisioning)
         .ConfigureLoggers(loggers =>
         {
             loggers.ClearLoggers();
             loggers.AddLoggerFactory();
         });
 });
+
+// prometheus-net drops a meter's series unchanged for MetricsExpireAfter (5 min by default) and a
+// counter then starts again from zero; the gateway's labels are few, so keep series for a day (the most it allows).
+Metrics.ConfigureMeterAdapter(options => options.MetricsExpireAfter = TimeSpan.FromDays(1));
 
 var app = builder.Build();
 
@@ -65,6 +74,7 @@ try
     settings = app.Services.GetRequiredService<GatewaySettings>();
     _ = app.Services.GetRequiredService<SubscriberSettings>();
     _ = app.Services.GetRequiredService<WebhookSettings>();
+    _ = app.Services.GetRequiredService<MessageCopySettings>();
     _ = app.Services.GetRequiredService<NetworkSettings>();
     Directory.CreateDirectory(settings.DataDirectory);
     _ = app.Services.GetRequiredService<AdminToken>();
@@ -93,9 +103,19 @@ app.UseErrorBodiesForStatusCodes();
 app.MapHealthApi();
 app.MapAdminApi();
 app.MapQueueApi();
+app.MapMessageCopyApi();
 app.MapPartnerApi();
 app.MapSimulatorApi();
 app.MapGatewayOpenApi();
+// Prometheus text: every .NET meter (the gateway's "Gateway" meter, the runtime's) through prometheus-net
+app.MapMetrics("/metrics")
+    .WithTags("Operations")
+    .WithName("Metrics")
+    .WithSummary("Metrics in the Prometheus text format (docs/architecture.md, Operations)")
+    .WithMetadata(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"])
+    {
+        Description = "`gateway_messages_*` and `gateway_copies_*` series, and the .NET runtime's.",
+    });
 
 await app.RunAsync();
 return 0;

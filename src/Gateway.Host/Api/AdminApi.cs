@@ -29,14 +29,8 @@ public static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin")
-            .AddEndpointFilter<AdminAuthFilter>()
-            .WithTags("Admin")
-            .ProducesError(StatusCodes.Status401Unauthorized,
-                "`Authorization: Bearer <admin token>` missing, malformed or wrong", ErrorCodes.Unauthorized)
-            .ProducesError(StatusCodes.Status503ServiceUnavailable,
-                "the provisioning authority did not answer in time, or this node is still loading the catalog; retry after `Retry-After`",
-                ErrorCodes.ServiceUnavailable)
+        var admin = app.MapAdminGroup(
+                "the provisioning authority did not answer in time, or this node is still loading the catalog; retry after `Retry-After`")
             .WithPathParameter("partnerId", ResourceIdRule.Description)
             .WithPathParameter("id", ResourceIdRule.Description)
             .WithPathParameter("groupId", ResourceIdRule.Description)
@@ -116,6 +110,18 @@ public static class AdminApi
 
         return admin;
     }
+
+    /// <summary>
+    /// <c>/admin</c> routes: the admin token's filter, the OpenAPI tag, and the 401 and 503 answers
+    /// (<paramref name="unavailableWhen"/> says when a 503 comes).
+    /// </summary>
+    public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder app, string unavailableWhen) =>
+        app.MapGroup("/admin")
+            .AddEndpointFilter<AdminAuthFilter>()
+            .WithTags("Admin")
+            .ProducesError(StatusCodes.Status401Unauthorized,
+                "`Authorization: Bearer <admin token>` missing, malformed or wrong", ErrorCodes.Unauthorized)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable, unavailableWhen, ErrorCodes.ServiceUnavailable);
 
     // ---- lists, in id order, a page at a time: ?after=<last id of the previous page>&limit=<1..1000>
 

@@ -36,5 +36,6 @@ public static class GatewayNodeConfigurationExtensions
             .AddSingleton(sp => sp.GetRequiredService<GatewayNodeConfiguration>().Settings)
             .AddSingleton(sp => SubscriberSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config))
             .AddSingleton(sp => WebhookSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config))
+            .AddSingleton(sp => MessageCopySettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config))
             .AddSingleton(sp => NetworkSettings.FromConfig(sp.GetRequiredService<GatewayNodeConfiguration>().Config));
 }

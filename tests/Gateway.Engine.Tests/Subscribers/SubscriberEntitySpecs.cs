@@ -393,11 +393,11 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
         AwaitAssert(() => Assert.Empty(Queue(entity).Mt));
 
-        Assert.Equal(2, totals.GetValueOrDefault("gateway.messages.accepted"));
-        Assert.Equal(1, totals.GetValueOrDefault("gateway.messages.retried"));
-        Assert.Equal(2, totals.GetValueOrDefault("gateway.messages.delivered"));
-        Assert.Equal(0, totals.GetValueOrDefault("gateway.messages.queued"));
-        Assert.Equal(0, totals.GetValueOrDefault("gateway.messages.failed"));
+        Assert.Equal(2, totals.GetValueOrDefault("messages.accepted"));
+        Assert.Equal(1, totals.GetValueOrDefault("messages.retried"));
+        Assert.Equal(2, totals.GetValueOrDefault("messages.delivered"));
+        Assert.Equal(0, totals.GetValueOrDefault("messages.queued"));
+        Assert.Equal(0, totals.GetValueOrDefault("messages.failed"));
     }
 
     [Fact]
