@@ -158,6 +158,28 @@ public sealed class MessageCopySpecs
     }
 
     [Fact]
+    public async Task Turning_message_copy_off_should_stop_new_copies_while_those_taken_are_still_offloaded()
+    {
+        await using var servers = await RecordingPartner.StartAsync();
+        await using var gateway = await StartAsync(servers.Url("hook", "200"), servers.Url("down", "503"));
+        var partner = gateway.PartnerClient(ClientSecret);
+        await AcceptAsync(partner, Sms(Peer, Did, "copied 1"));
+        await AcceptAsync(partner, Sms(Peer, Did, "copied 2"));
+        await EventuallyAsync(() => gateway.Admin.GetOk("/admin/recording-servers/rs1/backlog"),
+            b => b.GetProperty("count").GetInt64() == 2, "2 copies waiting");
+
+        // Off, but still naming rs1 (a disabled group may keep its server); then the server comes back.
+        await gateway.Admin.PutOk("/admin/groups/g1", """{"messageCopy": {"enabled": false, "recordingServerId": "rs1"}}""");
+        await AcceptAsync(partner, Sms(Peer, Did, "not copied"));
+        await EventuallyAsync(() => gateway.InboxAsync(Mobile), inbox => inbox.Count == 3, "3 messages on the handset");
+        await PutRecordingServerAsync(gateway, servers.Url("up", "200"));
+
+        await EventuallyAsync(() => Task.FromResult(servers.CallsTo("up")), c => c.Count >= 2, "2 copies", seconds: 20);
+        await Task.Delay(2500); // two more cycles: nothing else comes
+        Assert.Equal(["copied 1", "copied 2"], servers.CallsTo("up").Select(c => Event(c).GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task The_backlog_api_should_need_the_admin_token_and_know_only_recording_servers()
     {
         await using var servers = await RecordingPartner.StartAsync();
