@@ -131,7 +131,9 @@ public sealed class SubscriberQueues
     }
 
     /// <summary>Whether applying <paramref name="segment"/> now would complete its message; changes nothing.</summary>
-    public bool WouldComplete(SmsSegmentReceived segment) => CompletedBy(segment) is not null;
+    public bool WouldComplete(SmsSegmentReceived segment) =>
+        SmsSegmentParser.TryParseShortMessage(segment.DataCoding, segment.UserDataHeader, segment.ShortMessage, out var parsed, out _)
+        && Reassembler.WouldComplete(segment.To, parsed, segment.ReceivedAt);
 
     /// <summary>The origination applying <paramref name="segment"/> now would queue, or null; changes nothing.</summary>
     public PendingMessage? CompletedBy(SmsSegmentReceived segment)

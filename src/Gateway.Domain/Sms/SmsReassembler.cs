@@ -226,7 +226,7 @@ public sealed class SmsReassembler
     /// journal before it applies the segment.
     /// </summary>
     public bool WouldComplete(string originator, in SmsSegment segment, DateTimeOffset receivedAt) =>
-        Completion(originator, segment, receivedAt) is not null;
+        CompletesWith(originator, segment, receivedAt, out _) is not CompletionKind.None;
 
     /// <summary>
     /// The message <see cref="Add"/> would complete with this segment at <paramref name="receivedAt"/>,
@@ -235,20 +235,42 @@ public sealed class SmsReassembler
     /// </summary>
     public ReassembledSms? Completion(string originator, in SmsSegment segment, DateTimeOffset receivedAt)
     {
+        switch (CompletesWith(originator, segment, receivedAt, out var entry))
+        {
+            case CompletionKind.Single:
+                return new ReassembledSms(originator, segment.DecodeText(), segment.Encoding, 1, [], receivedAt, receivedAt);
+            case CompletionKind.LastPart:
+                var parts = (Part?[])entry!.Parts.Clone();
+                parts[segment.Concatenation!.Value.Sequence - 1] = new Part(segment.Encoding, segment.Payload.ToArray());
+                return Entry.ToMessage(entry.Key, parts, entry.FirstReceivedAt, Max(entry.LastReceivedAt, receivedAt));
+            default:
+                return null;
+        }
+    }
+
+    private enum CompletionKind
+    {
+        None,
+        Single,
+        LastPart,
+    }
+
+    /// <summary>Whether, and how, <see cref="Add"/> would complete a message with this segment; <paramref name="entry"/> is the one it completes.</summary>
+    private CompletionKind CompletesWith(string originator, in SmsSegment segment, DateTimeOffset receivedAt, out Entry? entry)
+    {
         ArgumentNullException.ThrowIfNull(originator);
+        entry = null;
         if (segment.Concatenation is not { } info || info.Total == 1)
-            return new ReassembledSms(originator, segment.DecodeText(), segment.Encoding, 1, [], receivedAt, receivedAt);
+            return CompletionKind.Single;
         var key = new PartsKey(originator, info.Reference, info.SixteenBitReference, info.Total);
         var index = info.Sequence - 1;
         if (_completed.TryGetValue(key, out var completed) && completed.LastReceivedAt + _timeout > receivedAt
             && completed.Parts[index] is { } earlier && earlier.Encoding == segment.Encoding
             && segment.Payload.Span.SequenceEqual(earlier.Payload))
-            return null;
-        if (!_pending.TryGetValue(key, out var entry) || entry.Parts[index] is not null || entry.Received + 1 != info.Total)
-            return null;
-        var parts = (Part?[])entry.Parts.Clone();
-        parts[index] = new Part(segment.Encoding, segment.Payload.ToArray());
-        return Entry.ToMessage(key, parts, entry.FirstReceivedAt, Max(entry.LastReceivedAt, receivedAt));
+            return CompletionKind.None;
+        if (!_pending.TryGetValue(key, out entry) || entry.Parts[index] is not null || entry.Received + 1 != info.Total)
+            return CompletionKind.None;
+        return CompletionKind.LastPart;
     }
 
     /// <summary>What <see cref="Expire"/> would give up on at <paramref name="now"/>, in its order; changes nothing.</summary>

@@ -231,8 +231,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         // Persist, not PersistAsync: whether a segment completes its message (written down for the
         // status view, with the message's copy) is decided on the state every earlier segment has
         // already changed.
-        var completed = _state.CompletedBy(@event);
-        @event = @event with { CompletesMessage = completed is not null, Copy = completed is null ? null : CopyOf(completed, now) };
+        // The completed text is built for the copy only when one is taken.
+        var completes = _state.WouldComplete(@event);
+        var copy = completes && CopyTarget() is not null ? CopyOf(_state.CompletedBy(@event)!, now) : null;
+        @event = @event with { CompletesMessage = completes, Copy = copy };
         Persist(@event, _ =>
         {
             var transitions = Apply(@event);
