@@ -79,7 +79,8 @@ public static class GatewayHosting
     /// <see cref="SubscriberEntity"/> per subscriber id, delivering through the
     /// <see cref="IMobileNetwork"/> and <see cref="IPartnerWebhook"/> registered in DI. Entities are
     /// remembered (eventsourced store): one that has not passivated, i.e. still has work, is started
-    /// again after a crash or a rebalance.
+    /// again after a crash or a rebalance. A hand-off (rebalance, graceful leave) stops each entity with
+    /// <see cref="SubscriberEntity.HandOff"/>, which lets a delivery under way finish first.
     /// </summary>
     public static AkkaConfigurationBuilder WithSubscribers(this AkkaConfigurationBuilder builder, SubscriberSettings settings) =>
         builder.WithShardRegion<SubscriberRegion>("subscriber",
@@ -96,6 +97,7 @@ public static class GatewayHosting
                 Role = ClusterSettings.Role,
                 RememberEntities = true,
                 RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+                HandOffStopMessage = SubscriberEntity.HandOff.Instance,
             });
 
     /// <summary>

@@ -26,6 +26,13 @@ namespace Gateway.Engine.Subscribers;
 /// offered. So a lane holds one message at a time, messages leave strictly in order, and a slow
 /// partner or network slows only its own subscribers' lanes.
 /// </summary>
+/// <remarks>
+/// When its shard is handed off to another node (a rebalance, or this node leaving the cluster) the
+/// entity gets <see cref="HandOff"/>: it offers nothing new, lets an attempt already under way finish
+/// and journals its outcome, and only then stops, so the entity started on the new node neither repeats
+/// a delivery that happened nor waits longer than the message's own schedule. A head that is only
+/// waiting in its lane (for the pacing or for its next retry) is left to the new node.
+/// </remarks>
 public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 {
     private const string ReassemblyTimer = "reassembly";
@@ -47,6 +54,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private int _eventsSinceSnapshot;
     private bool _holdsMetrics;
     private bool _recovered;
+    private bool _handingOff;
 
     public SubscriberEntity(
         SubscriberId subscriberId,
@@ -83,6 +91,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         Command<LaneOutcome>(OnLaneOutcome);
         Command<ExpireReassembly>(_ => OnExpireReassembly());
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+        Command<HandOff>(_ => OnHandOff());
         Command<SaveSnapshotSuccess>(success =>
             DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Subscriber {0}: snapshot not saved", _subscriberId));
@@ -289,8 +298,9 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         var head = _state.Head(outcome.Direction);
         if (head is null || head.Id != outcome.Id)
         {
-            lane.Leased = null; // the head changed under the attempt (cannot happen while leased; be safe)
+            lane.Release(); // the head changed under the attempt (cannot happen while leased; be safe)
             OfferHead(outcome.Direction);
+            StopIfHandedOff();
             return;
         }
 
@@ -301,10 +311,36 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
                 outcome.Direction == MessageDirection.Mt && result.Result == DeliveryResult.Delivered ? CopyOf(head, Now) : null);
         Persist(@event, _ =>
         {
-            lane.Leased = null;
+            lane.Release();
             Apply(@event);
             OfferHead(outcome.Direction);
+            StopIfHandedOff();
         });
+    }
+
+    /// <summary>The shard is moving to another node: finish what is in flight, then stop (see remarks).</summary>
+    private void OnHandOff()
+    {
+        _handingOff = true;
+        Context.SetReceiveTimeout(null);
+        StopIfHandedOff();
+    }
+
+    /// <summary>
+    /// Once handing off, stops when no lane has an attempt whose outcome is not journaled yet; a lane
+    /// whose head has not started its attempt is closed so that it never starts it. The stop waits for
+    /// the writes already under way (<c>DeferAsync</c> runs after them), so no caller loses its answer.
+    /// </summary>
+    private void StopIfHandedOff()
+    {
+        if (!_handingOff)
+            return;
+        foreach (var lane in _lanes)
+        {
+            if (lane is { Leased: not null } && !lane.TryClose())
+                return; // an attempt is under way: its outcome comes back here first
+        }
+        DeferAsync(HandOff.Instance, _ => Context.Stop(Self));
     }
 
     private IReadOnlyList<MessageTransition> Apply(ISubscriberEvent e)
@@ -340,7 +376,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void OfferHead(MessageDirection direction)
     {
-        if (!_recovered || _state.Head(direction) is not { } head)
+        if (!_recovered || _handingOff || _state.Head(direction) is not { } head)
             return;
         var lane = _lanes[(int)direction] ??= StartLane(direction);
         if (lane.Leased is not null)
@@ -379,14 +415,20 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             .ViaMaterialized(KillSwitches.Single<PendingMessage>(), Keep.Both)
             .Via(new DelayFlow<PendingMessage>(() => new EgressPacing(_settings.EgressInterval, clock)))
             .SelectAsync(1, head => AttemptAsync(direction, head, clock))
-            .To(Sink.ForEach<LaneOutcome>(outcome => self.Tell(outcome)))
+            .Where(outcome => outcome is not null)
+            .To(Sink.ForEach<LaneOutcome?>(outcome => self.Tell(outcome!)))
             .Run(Context.System.Materializer());
         return new Lane(queue, stop);
     }
 
-    /// <summary>One attempt, on the lane's stage: expire the head if due, else deliver it through its port.</summary>
-    private async Task<LaneOutcome> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock)
+    /// <summary>
+    /// One attempt, on the lane's stage: expire the head if due, else deliver it through its port.
+    /// Null, without trying, when the lane was closed for a hand-off while the head waited.
+    /// </summary>
+    private async Task<LaneOutcome?> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock)
     {
+        if (!_lanes[(int)direction].TryBeginAttempt())
+            return null;
         var at = clock.Now;
         if (at >= head.ExpiresAt)
             return new LaneOutcome(direction, head.Id, null, at);
@@ -474,14 +516,47 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    /// <summary>
+    /// A direction's delivery graph and the head it holds. Whether the head's attempt has begun is one
+    /// atomic state shared by the graph's stage (which begins attempts) and the entity (which releases
+    /// them once their outcome is journaled, and closes the lane for a hand-off), so a hand-off either
+    /// sees an attempt under way and waits for it, or closes the lane before the attempt can begin.
+    /// </summary>
     private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue, UniqueKillSwitch stop)
     {
+        private const int Waiting = 0, Attempting = 1, Closed = 2;
+        private int _attempt = Waiting;
+
         public ISourceQueueWithComplete<PendingMessage> Queue { get; } = queue;
 
         public UniqueKillSwitch Stop { get; } = stop;
 
         /// <summary>The message the lane holds; its outcome is not journaled yet.</summary>
         public MessageId? Leased { get; set; }
+
+        /// <summary>The graph's stage, before trying the head: false when the lane is closed.</summary>
+        public bool TryBeginAttempt() => Interlocked.CompareExchange(ref _attempt, Attempting, Waiting) == Waiting;
+
+        /// <summary>The entity, once the attempt's outcome is journaled: the lane may take the next head.</summary>
+        public void Release()
+        {
+            Leased = null;
+            Interlocked.CompareExchange(ref _attempt, Waiting, Attempting);
+        }
+
+        /// <summary>The entity, handing off: true when no attempt is under way (and none will begin).</summary>
+        public bool TryClose() =>
+            Interlocked.CompareExchange(ref _attempt, Closed, Waiting) is Waiting or Closed;
+    }
+
+    /// <summary>
+    /// The shard's hand-off stop message (the region's <c>HandOffStopMessage</c>): finish the attempts
+    /// under way, then stop. Sent only by the local shard, so it never crosses the wire.
+    /// </summary>
+    public sealed class HandOff
+    {
+        public static readonly HandOff Instance = new();
+        private HandOff() { }
     }
 
     /// <summary>How an attempt ended; <paramref name="Outcome"/> null: the head expired instead.</summary>

@@ -654,6 +654,57 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Puts s1 in group g1, whose Message Copy goes to recording server rs1.</summary>
+    [Fact]
+    public void A_hand_off_should_let_the_delivery_under_way_finish_and_journal_it_before_the_entity_stops()
+    {
+        var held = _webhook.HoldNext();
+        var entity = StartEntity();
+        entity.Tell(new ReceiveMms("s1", [Other], "in flight", []));
+        var inFlight = ExpectMsg<Accepted>().Id!.Value;
+        AwaitAssert(() => Assert.Single(_webhook.Calls));
+
+        Watch(entity);
+        entity.Tell(SubscriberEntity.HandOff.Instance);
+        // still the entity while the partner has not answered: a message arriving now is journaled and answered
+        entity.Tell(new ReceiveMms("s1", [Other], "during the hand-off", []));
+        var waiting = ExpectMsg<Accepted>().Id!.Value;
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        held.SetResult(DeliveryOutcome.Delivered);
+        ExpectTerminated(entity);
+        Assert.Contains(Events().OfType<DeliveryAttempted>(),
+            e => e.Id == inFlight && e.Outcome.Result == DeliveryResult.Delivered);
+        Assert.Single(_webhook.Calls); // the next head was not offered while handing off
+
+        // the entity on the next node delivers only what was left
+        var next = StartEntity();
+        Thread.Sleep(TimeSpan.FromMilliseconds(500)); // let the recovered lane arm its delay (see A_restarted_entity_should_resume)
+        AdvanceUntil(() => _webhook.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Equal([inFlight, waiting], _webhook.Calls.Select(c => c.Message.Id));
+        AwaitAssert(() => Assert.Empty(Queue(next).Mo));
+    }
+
+    [Fact]
+    public void A_hand_off_should_stop_at_once_when_the_head_only_waits_and_the_next_entity_retries_it_on_time()
+    {
+        _network.FailAlways(DeliveryOutcome.Temporary("handset unreachable"));
+        var entity = StartEntity();
+        var first = Accept(entity, "first");
+        AwaitAssert(() => Assert.Equal(1, Queue(entity).Mt[0].Attempts));
+
+        // the head waits 30 s (virtual) for its retry: the hand-off does not wait for it
+        Watch(entity);
+        entity.Tell(SubscriberEntity.HandOff.Instance);
+        ExpectTerminated(entity);
+
+        _network.DeliverFromNowOn();
+        StartEntity();
+        Thread.Sleep(TimeSpan.FromMilliseconds(500));
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Equal([first, first], _network.Calls.Select(c => c.Submission.Id));
+        Assert.Equal(_t0.AddSeconds(30), _network.Calls[1].At);
+    }
+
     private void EnableMessageCopy()
     {
         var catalog = _directory.Catalog
@@ -791,6 +842,11 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     private sealed class FakeWebhook(TestScheduler clock) : IPartnerWebhook
     {
         private readonly List<(WebhookTarget Target, OriginationEvent Message, DateTimeOffset At)> _calls = [];
+        private TaskCompletionSource<DeliveryOutcome>? _held;
+
+        /// <summary>The next post waits for the returned outcome (a partner slow to answer).</summary>
+        public TaskCompletionSource<DeliveryOutcome> HoldNext() =>
+            _held = new TaskCompletionSource<DeliveryOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public IReadOnlyList<(WebhookTarget Target, OriginationEvent Message, DateTimeOffset At)> Calls
         {
@@ -801,7 +857,7 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         {
             lock (_calls)
                 _calls.Add((target, message, clock.Now));
-            return Task.FromResult(DeliveryOutcome.Delivered);
+            return Interlocked.Exchange(ref _held, null)?.Task ?? Task.FromResult(DeliveryOutcome.Delivered);
         }
     }
 }
