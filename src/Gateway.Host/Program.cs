@@ -7,6 +7,7 @@ using Gateway.Host.Api;
 using Gateway.Host.Auth;
 using Gateway.Host.Configuration;
 using Gateway.Host.Health;
+using Gateway.Host.Lifecycle;
 using Gateway.Host.Limits;
 using Gateway.Northbound.Configuration;
 using Gateway.Northbound.MessageCopies;
@@ -30,6 +31,7 @@ builder.Services.AddGatewayNodeConfiguration();
 builder.Services.AddSingleton<AdminToken>();
 builder.Services.AddProvisioningDirectory();
 builder.Services.AddGatewayHealthChecks();
+builder.Services.AddGracefulLeave();
 builder.Services.AddGatewayOpenApi();
 
 // the ports the subscriber entities deliver through: the embedded network simulator (the default

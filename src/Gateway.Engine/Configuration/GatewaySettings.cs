@@ -16,6 +16,7 @@ public sealed record GatewaySettings(
     ClusterSettings Cluster,
     ProvisioningSettings Provisioning,
     ReadinessSettings Readiness,
+    ShutdownSettings Shutdown,
     MessageStatusSettings MessageStatus)
 {
     public static GatewaySettings FromConfig(Config config)
@@ -33,6 +34,7 @@ public sealed record GatewaySettings(
             ClusterSettings.FromConfig(gateway.GetConfig("cluster")),
             ProvisioningSettings.FromConfig(gateway.GetConfig("provisioning")),
             ReadinessSettings.FromConfig(gateway.GetConfig("readiness")),
+            ShutdownSettings.FromConfig(gateway.GetConfig("shutdown")),
             MessageStatusSettings.FromConfig(gateway.GetConfig("message-status")));
     }
 }
@@ -190,7 +192,27 @@ public sealed record ProvisioningSettings(int SnapshotEvery, TimeSpan RestartBac
             ConfigReader.PositiveDuration(config, "directory-wait"));
 }
 
-public sealed record ReadinessSettings(TimeSpan JournalTimeout)
+/// <param name="JournalTimeout">How long /readyz waits for the journal's answer.</param>
+/// <param name="RegionTimeout">How long /readyz waits for the shard coordinator to list the registered regions.</param>
+public sealed record ReadinessSettings(TimeSpan JournalTimeout, TimeSpan RegionTimeout)
 {
-    public static ReadinessSettings FromConfig(Config config) => new(ConfigReader.PositiveDuration(config, "journal-timeout"));
+    public static ReadinessSettings FromConfig(Config config) =>
+        new(ConfigReader.PositiveDuration(config, "journal-timeout"), ConfigReader.PositiveDuration(config, "region-timeout"));
+}
+
+/// <summary>How a node leaves on SIGTERM (docs/cluster.md, Graceful leave).</summary>
+/// <param name="DrainDelay">How long /readyz answers 503 while the node still serves, before it stops taking requests.</param>
+/// <param name="Timeout">The most the whole leave may take before the process exits anyway.</param>
+public sealed record ShutdownSettings(TimeSpan DrainDelay, TimeSpan Timeout)
+{
+    public static ShutdownSettings FromConfig(Config config)
+    {
+        var drain = config.GetTimeSpan("drain-delay", null, allowInfinite: false);
+        if (drain < TimeSpan.Zero)
+            throw new GatewayConfigurationException("gateway.shutdown.drain-delay must not be negative.");
+        var settings = new ShutdownSettings(drain, ConfigReader.PositiveDuration(config, "timeout"));
+        if (settings.Timeout <= settings.DrainDelay)
+            throw new GatewayConfigurationException("gateway.shutdown.timeout must be longer than gateway.shutdown.drain-delay.");
+        return settings;
+    }
 }

@@ -19,7 +19,7 @@ public sealed class HealthApiSpecs
     }
 
     [Fact]
-    public async Task Readyz_should_report_the_cluster_member_the_journal_and_provisioning_once_ready()
+    public async Task Readyz_should_report_every_check_once_ready()
     {
         using var data = new TempDirectory();
         await using var app = await new GatewayApp(data.Path, new TestStorage.Sqlite()).WaitUntilReadyAsync();
@@ -28,7 +28,9 @@ public sealed class HealthApiSpecs
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+        Assert.Equal("serving", checks.GetProperty("leaving").GetString());
         Assert.Equal("up", checks.GetProperty("cluster").GetString());
+        Assert.Equal("registered", checks.GetProperty("sharding").GetString());
         Assert.Equal("answers", checks.GetProperty("journal").GetString());
         Assert.Equal("loaded", checks.GetProperty("provisioning").GetString());
     }

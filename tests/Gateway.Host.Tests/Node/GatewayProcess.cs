@@ -88,6 +88,19 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an orchestrator stops a container: the node leaves the cluster gracefully.</summary>
+    public void Terminate()
+    {
+        if (_process.HasExited)
+            return;
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0 && !_process.HasExited)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with {kill.ExitCode}");
+    }
+
+    public bool HasExited => _process.HasExited;
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

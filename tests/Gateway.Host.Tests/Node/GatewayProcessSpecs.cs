@@ -47,6 +47,44 @@ public sealed class GatewayProcessSpecs
     }
 
     [Fact]
+    public async Task Sigterm_should_turn_readyz_to_503_while_the_node_still_serves_then_exit_cleanly()
+    {
+        using var folder = new TempDirectory();
+        var hocon = Path.Combine(folder.Path, "drain.hocon");
+        await File.WriteAllTextAsync(hocon, "gateway.shutdown.drain-delay = 3s");
+        using var gateway = GatewayProcess.Start(folder.Path, new Dictionary<string, string> { ["GATEWAY_CONFIG_FILE"] = hocon });
+        await gateway.WaitUntilReadyAsync(StartTimeout);
+        using var client = gateway.CreateClient();
+
+        gateway.Terminate();
+
+        // during the drain delay: not ready, and saying why, while requests are still served
+        var leaving = await PollAsync(async () =>
+        {
+            var response = await client.GetAsync("/readyz");
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable ? await response.Content.ReadAsStringAsync() : null;
+        }, TimeSpan.FromSeconds(3));
+        Assert.Contains("\"leaving\":\"leaving\"", leaving);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>Polls every 50 ms until <paramref name="probe"/> returns a value, for at most <paramref name="timeout"/>.</summary>
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Nothing within {timeout}.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Gateway_should_use_GATEWAY_ADMIN_TOKEN_when_set_and_store_no_token_file()
     {
         using var folder = new TempDirectory();
