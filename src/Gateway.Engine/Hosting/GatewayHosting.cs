@@ -70,7 +70,7 @@ public static class GatewayHosting
             {
                 var directory = resolver.GetService<ProvisioningDirectory>();
                 system.ActorOf(ProvisioningDirectoryFollower.Props(directory, SqlReadJournal.Identifier,
-                    settings.RestartBackoffMin, settings.RestartBackoffMax), "provisioning-directory");
+                    settings.RestartBackoffMin, settings.RestartBackoffMax, settings.DirectoryWait), ProvisioningDirectoryFollower.Name);
             });
     }
 

@@ -18,6 +18,9 @@ namespace Gateway.Engine.Provisioning;
 ///         └───────────── WaitingToRetry ◀─────┴──────── stream failed/ended ───────┘
 /// </code>
 /// After a failure it waits (exponential back-off) and resumes from the directory's sequence number.
+/// In every state it answers <see cref="ProvisioningProtocol.CatchUpTo"/> (an admin write on another node
+/// waiting for every node to include it): when the directory is behind, it reads the journal's current
+/// events at once rather than waiting for the live query's next poll.
 /// </summary>
 public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
 {
@@ -30,6 +33,10 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
 
     private sealed record CaughtUp;
     private sealed record StreamEnded(Exception? Cause);
+    private sealed record OneOffReadEnded;
+
+    /// <summary>The follower's name under <c>/user</c> on every node.</summary>
+    public const string Name = "provisioning-directory";
 
     private readonly ProvisioningDirectory _directory;
     private readonly string _readJournalId;
@@ -37,20 +44,26 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
     private readonly TimeSpan _backoffMax;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer = Context.Materializer();
+    private readonly TimeSpan _catchUpWait;
     private UniqueKillSwitch? _running;
     private int _failures;
+    private bool _oneOffReading;
+    private bool _readAgain;
 
-    public ProvisioningDirectoryFollower(ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax)
+    public ProvisioningDirectoryFollower(
+        ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax, TimeSpan catchUpWait)
     {
         _directory = directory;
         _readJournalId = readJournalId;
         _backoffMin = backoffMin;
         _backoffMax = backoffMax;
+        _catchUpWait = catchUpWait;
         LoadingSnapshot();
     }
 
-    public static Props Props(ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax) =>
-        Akka.Actor.Props.Create(() => new ProvisioningDirectoryFollower(directory, readJournalId, backoffMin, backoffMax));
+    public static Props Props(
+        ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax, TimeSpan catchUpWait) =>
+        Akka.Actor.Props.Create(() => new ProvisioningDirectoryFollower(directory, readJournalId, backoffMin, backoffMax, catchUpWait));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -67,6 +80,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
                 CatchingUp();
             });
             Receive<LoadSnapshotFailed>(failed => WaitingToRetry(failed.Cause));
+            ReceiveCatchUp();
         });
     }
 
@@ -87,6 +101,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
                 Following();
             });
             Receive<StreamEnded>(ended => WaitingToRetry(ended.Cause));
+            ReceiveCatchUp();
         });
     }
 
@@ -96,7 +111,11 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
             .ReadJournalFor<IReadJournal>(_readJournalId);
         Run(query.EventsByPersistenceId(ProvisioningActor.Id, _directory.SequenceNr + 1, long.MaxValue),
             new StreamEnded(null));
-        Become(() => Receive<StreamEnded>(ended => WaitingToRetry(ended.Cause)));
+        Become(() =>
+        {
+            Receive<StreamEnded>(ended => WaitingToRetry(ended.Cause));
+            ReceiveCatchUp();
+        });
     }
 
     private void WaitingToRetry(Exception? cause)
@@ -106,13 +125,60 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
         var delay = TimeSpan.FromTicks(Math.Min(_backoffMax.Ticks, _backoffMin.Ticks << Math.Min(_failures - 1, 16)));
         _log.Warning(cause, "Provisioning directory stopped following the journal; retrying in {0}", delay);
         Timers.StartSingleTimer(Retry.Instance, Retry.Instance, delay);
-        Become(() => Receive<Retry>(_ =>
+        Become(() =>
         {
-            if (_directory.SequenceNr == 0)
-                LoadingSnapshot();
-            else
-                CatchingUp();
-        }));
+            Receive<Retry>(_ =>
+            {
+                if (_directory.SequenceNr == 0)
+                    LoadingSnapshot();
+                else
+                    CatchingUp();
+            });
+            ReceiveCatchUp();
+        });
+    }
+
+    private void ReceiveCatchUp()
+    {
+        Receive<ProvisioningProtocol.CatchUpTo>(OnCatchUpTo);
+        Receive<OneOffReadEnded>(_ =>
+        {
+            _oneOffReading = false;
+            if (_readAgain)
+                ReadCurrentEventsOnce();
+        });
+    }
+
+    private void OnCatchUpTo(ProvisioningProtocol.CatchUpTo request)
+    {
+        var sequenceNr = request.SequenceNr;
+        if (_directory.SequenceNr < sequenceNr)
+            ReadCurrentEventsOnce();
+        _directory.WaitForAsync(sequenceNr, _catchUpWait).PipeTo(Sender,
+            success: reached => new ProvisioningProtocol.CaughtUpTo(sequenceNr, reached),
+            failure: _ => new ProvisioningProtocol.CaughtUpTo(sequenceNr, false));
+    }
+
+    /// <summary>
+    /// One read of the journal's current events past the directory, beside the live query (the directory
+    /// ignores what it already has). One at a time: a request during a read gets one more read after it,
+    /// which sees every event written before the request.
+    /// </summary>
+    private void ReadCurrentEventsOnce()
+    {
+        if (_oneOffReading)
+        {
+            _readAgain = true;
+            return;
+        }
+        _oneOffReading = true;
+        _readAgain = false;
+        var query = (ICurrentEventsByPersistenceIdQuery)PersistenceQuery.Get(Context.System)
+            .ReadJournalFor<IReadJournal>(_readJournalId);
+        var directory = _directory;
+        query.CurrentEventsByPersistenceId(ProvisioningActor.Id, _directory.SequenceNr + 1, long.MaxValue)
+            .RunForeach(e => directory.Apply(e.SequenceNr, (IProvisioningEvent)e.Event), _materializer)
+            .PipeTo(Self, success: () => new OneOffReadEnded(), failure: _ => new OneOffReadEnded());
     }
 
     private void Run(Source<EventEnvelope, NotUsed> events, object whenCompleted)

@@ -19,6 +19,16 @@ public static class ProvisioningProtocol
 
     /// <summary>The command breaks a catalog rule (unknown reference, a number or secret already in use, ...).</summary>
     public sealed record Refused(DomainError Error) : IGatewayWire;
+
+    /// <summary>
+    /// To a node's <see cref="ProvisioningDirectoryFollower"/>: include the authority's event
+    /// <paramref name="SequenceNr"/> now, reading the journal at once if the directory is behind.
+    /// Answered <see cref="CaughtUpTo"/>.
+    /// </summary>
+    public sealed record CatchUpTo(long SequenceNr) : IGatewayWire;
+
+    /// <summary>Whether the node's directory included event <paramref name="SequenceNr"/> within its wait.</summary>
+    public sealed record CaughtUpTo(long SequenceNr, bool Reached) : IGatewayWire;
 }
 
 /// <summary>Registry key of the proxy to the provisioning authority (a cluster singleton).</summary>

@@ -39,6 +39,8 @@ public static class WireManifests
         (typeof(DeleteSubscriber), "provisioning.delete-subscriber.v1"),
         (typeof(ProvisioningProtocol.Applied), "provisioning.applied.v1"),
         (typeof(ProvisioningProtocol.Refused), "provisioning.refused.v1"),
+        (typeof(ProvisioningProtocol.CatchUpTo), "provisioning.catch-up-to.v1"),
+        (typeof(ProvisioningProtocol.CaughtUpTo), "provisioning.caught-up-to.v1"),
 
         // journaled subscriber events and snapshots
         (typeof(MessageAccepted), "subscriber.message-accepted.v1"),

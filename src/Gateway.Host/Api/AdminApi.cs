@@ -14,6 +14,8 @@ public sealed record AdminServices(
     IRequiredActor<ProvisioningAuthority> Authority,
     ProvisioningDirectory Directory,
     GatewaySettings Settings,
+    ActorSystem System,
+    ILogger<AdminServices> Logger,
     HttpContext HttpContext)
 {
     public CancellationToken Aborted => HttpContext.RequestAborted;
@@ -21,9 +23,9 @@ public sealed record AdminServices(
 
 /// <summary>
 /// Provisioning (CONTRACT §2): partners, recording servers, groups and subscribers. Writes go to
-/// the provisioning authority (a cluster singleton) and answer once journaled; reads come from this
-/// node's directory, which includes every write made through this node before it answered and
-/// writes made through other nodes within the read journal's refresh interval.
+/// the provisioning authority (a cluster singleton) and answer once journaled and included in the
+/// directory of every Up, reachable node (<see cref="ProvisioningPropagation"/>, at most
+/// <c>gateway.provisioning.directory-wait</c>); reads come from this node's directory.
 /// </summary>
 public static class AdminApi
 {
@@ -305,7 +307,12 @@ public static class AdminApi
             case ProvisioningProtocol.Applied applied:
                 if (applied.Event is not null)
                     services.Directory.Apply(applied.SequenceNr, applied.Event);
-                await services.Directory.WaitForAsync(applied.SequenceNr, services.Settings.Provisioning.DirectoryWait, services.Aborted);
+                var missing = await ProvisioningPropagation.WaitForEveryNodeAsync(services.System, services.Directory,
+                    applied.SequenceNr, services.Settings.Provisioning.DirectoryWait, services.Aborted);
+                if (missing.Count > 0)
+                    services.Logger.LogWarning(
+                        "Provisioning change {SequenceNr} is stored but not yet seen by {Nodes}; they read it at their next journal poll",
+                        applied.SequenceNr, string.Join(", ", missing));
                 return null;
             default:
                 throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from the provisioning authority.");

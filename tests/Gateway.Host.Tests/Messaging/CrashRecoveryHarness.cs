@@ -105,6 +105,27 @@ public sealed class CrashRecoveryNode : IDisposable
         }
     }
 
+    /// <summary>Whether a run is under way (started and not exited).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>SIGTERM, as an orchestrator stops a container: the node leaves the cluster gracefully.</summary>
+    public void Terminate()
+    {
+        if (_process is not { HasExited: false } process)
+            return;
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the run to exit; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("The node was never started.");
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>SIGKILL, at once: what was acknowledged must already be durable.</summary>
     public void Kill()
     {
@@ -139,15 +160,17 @@ public sealed class CrashRecoveryNode : IDisposable
     }
 }
 
-/// <summary>One webhook POST the fake partner received (CONTRACT §4), as it came.</summary>
+/// <summary>One webhook POST the fake partner received (CONTRACT §4), as it came, and when it answered it 200.</summary>
 public sealed record CrashRecoveryPost(
-    string Id, string Type, string From, IReadOnlyList<string> To, string Owner, string? Text, string? Authorization, string? ContentType);
+    string Id, string Type, string From, IReadOnlyList<string> To, string Owner, string? Text, string? Authorization, string? ContentType,
+    DateTimeOffset ReceivedAt);
 
 /// <summary>
 /// A partner's webhook endpoint: a real Kestrel server on <c>http://127.0.0.1:{port}/hook</c>, on a
 /// port chosen (free) before it starts, so that the gateway can be provisioned with a URL where nothing
-/// listens yet (the partner is down) and the partner comes up there later. Every POST is recorded and
-/// answered <c>200</c>.
+/// listens yet (the partner is down) and the partner comes up there later. Every POST is answered
+/// <c>200</c> and recorded, unless <see cref="Failing"/> (then <c>503</c>, counted in
+/// <see cref="Refused"/>); <see cref="AnswerDelay"/> makes it slow to answer.
 /// </summary>
 public sealed class CrashRecoveryPartner : IAsyncDisposable
 {
@@ -163,8 +186,19 @@ public sealed class CrashRecoveryPartner : IAsyncDisposable
 
     public string HookUrl => $"http://127.0.0.1:{Port}/hook";
 
-    /// <summary>The POSTs received so far, in arrival order.</summary>
+    /// <summary>The POSTs answered 200 so far, in arrival order.</summary>
     public IReadOnlyList<CrashRecoveryPost> Posts => [.. _posts];
+
+    /// <summary>While true, every POST is answered 503 (a temporary failure) and not recorded.</summary>
+    public bool Failing { get; set; }
+
+    /// <summary>How long each POST waits before it is answered (a slow partner).</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
+    private int _refused;
+
+    /// <summary>POSTs answered 503 while <see cref="Failing"/>.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>Brings the partner up on <see cref="Port"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -177,6 +211,13 @@ public sealed class CrashRecoveryPartner : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            if (AnswerDelay > TimeSpan.Zero)
+                await Task.Delay(AnswerDelay, context.RequestAborted);
+            if (Failing)
+            {
+                Interlocked.Increment(ref _refused);
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
             using var json = JsonDocument.Parse(body.ToArray());
             var root = json.RootElement;
             _posts.Enqueue(new CrashRecoveryPost(
@@ -187,7 +228,8 @@ public sealed class CrashRecoveryPartner : IAsyncDisposable
                 root.GetProperty("owner").GetString()!,
                 root.GetProperty("text").GetString(),
                 context.Request.Headers.Authorization.ToString(),
-                context.Request.ContentType));
+                context.Request.ContentType,
+                DateTimeOffset.UtcNow));
             return Results.Ok();
         });
         await app.StartAsync(cancellationToken);
