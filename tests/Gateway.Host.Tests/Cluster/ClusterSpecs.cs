@@ -192,11 +192,66 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
         }
     }
 
-    private async Task<ThreeNodeCluster> StartClusterAsync(string folder, PostgresDatabase database, CancellationToken ct)
+    [SkippableFact]
+    public async Task Message_copy_offload_to_a_recording_server_should_never_run_in_two_nodes_at_once()
+    {
+        PostgresDatabase.SkipUnlessConfigured();
+        using var budget = new CancellationTokenSource(Budget);
+        var ct = budget.Token;
+        var clock = new SpecClock(output);
+        using var folder = new TempDirectory("gateway-cluster");
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var partner = new CrashRecoveryPartner();
+        await partner.StartAsync(ct);
+        await using var recorder = await OverlapDetectingRecordingServer.StartAsync(TimeSpan.FromMilliseconds(100));
+        // cycles every second of at most five copies: the offload is busy the whole time
+        using var cluster = await StartClusterAsync(folder.Path, database, ct,
+            new Dictionary<string, string> { ["GATEWAY_COPY_INTERVAL"] = "1s", ["GATEWAY_COPY_BATCH"] = "5" });
+        try
+        {
+            using (var admin = cluster[2].CreateAdminClient())
+            {
+                await admin.SendExpecting(HttpMethod.Put, "/admin/recording-servers/rs1",
+                    $$"""{"name": "recorder", "url": "{{recorder.Url}}", "authenticationKey": null}""", System.Net.HttpStatusCode.OK, ct);
+                await admin.SendExpecting(HttpMethod.Put, "/admin/groups/g1",
+                    """{"messageCopy": {"enabled": true, "recordingServerId": "rs1"}}""", System.Net.HttpStatusCode.OK, ct);
+            }
+            var subscribers = ThreeNodeCluster.Subscribers(12);
+            await cluster.ProvisionAsync(partner.HookUrl, subscribers, groupId: "g1", ct);
+            const int perSubscriber = 4;
+            await ThreeNodeCluster.ForEachSubscriberAsync(subscribers, async (subscriber, i) =>
+            {
+                for (var k = 0; k < perSubscriber; k++)
+                    await cluster.OriginateAsync(cluster.Nodes[(i + k) % 3], subscriber, MoText(subscriber, k), ct);
+            });
+            var expected = subscribers.SelectMany(s => Enumerable.Range(0, perSubscriber).Select(k => MoText(s, k))).ToHashSet();
+            await Eventually(_ => Task.FromResult(recorder.Messages), m => m.Count >= 10, "the offload to be under way", DeliveryTimeout, ct,
+                m => $"{m.Count} copies");
+            clock.Log($"{recorder.Messages.Count} of {expected.Count} copies offloaded; node 1 (the singleton's node) sent SIGTERM");
+
+            // the offload's singleton moves from node 1 to the next oldest node
+            cluster[1].Terminate();
+            var received = await Eventually(_ => Task.FromResult(recorder.Messages), m => expected.IsSubsetOf(m),
+                "every copy at the recording server", DeliveryTimeout, ct, m => $"{m.Distinct().Count()} distinct copies");
+            Assert.Equal(0, await cluster[1].WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            clock.Log($"every copy offloaded; {received.Count - received.Distinct().Count()} posted twice; node 1 exited 0");
+
+            Assert.Equal(1, recorder.MostAtOnce);
+            Assert.Equal(expected.Order(), received.Distinct().Order());
+        }
+        catch
+        {
+            output.WriteLine(cluster.Output);
+            throw;
+        }
+    }
+
+    private async Task<ThreeNodeCluster> StartClusterAsync(
+        string folder, PostgresDatabase database, CancellationToken ct, IReadOnlyDictionary<string, string>? settings = null)
     {
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(ct);
         starting.CancelAfter(StartTimeout);
-        return await ThreeNodeCluster.StartAsync(folder, database, null, starting.Token);
+        return await ThreeNodeCluster.StartAsync(folder, database, settings, starting.Token);
     }
 
     private static string MoText(ClusterSubscriber subscriber, int k) => $"mo {k} from {subscriber.Id}";
