@@ -50,6 +50,8 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
         new ProvisioningProtocol.Applied(42, new SubscriberDeleted(new SubscriberId("s1"))),
         new ProvisioningProtocol.Applied(42, null),
         new ProvisioningProtocol.Refused(DomainError.Conflict(ErrorCodes.DidInUse, "taken")),
+        new ProvisioningProtocol.CatchUpTo(42),
+        new ProvisioningProtocol.CaughtUpTo(42, Reached: true),
         new MessageAccepted(SubscriberSamples.Pending()),
         new DeliveryAttempted(MessageDirection.Mt, SubscriberSamples.Id, DeliveryOutcome.Temporary("handset unreachable"),
             SubscriberSamples.At, SubscriberSamples.At.AddSeconds(30)),
