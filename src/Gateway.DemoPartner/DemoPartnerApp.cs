@@ -16,7 +16,7 @@ public static class DemoPartnerApp
     {
         var builder = WebApplication.CreateBuilder(args ?? []);
         // one line per message is the output; ASP.NET Core's per-request logging would bury it
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton(new ReceivedMessages(settings.Keep));
 
         var app = builder.Build();
