@@ -17,7 +17,8 @@ Starts a three-node gateway cluster on this machine, without Docker:
     its data folder in cluster/nodeN and its log in cluster/nodeN.log.
 It waits until every node's /readyz answers 200, prints the URLs and the admin token, and stays
 in the foreground. Ctrl-C (or SIGTERM to this script) stops each node gracefully (it leaves the
-cluster), waits for them, then stops the partner.
+cluster), waits for them, then stops the partner. PostgreSQL keeps running, as a system service
+(pg_ctlcluster <version> main stop stops it; the cluster's data stays in its "gateway" database).
 
 Environment:
   GATEWAY_ADMIN_TOKEN   admin token of every node (default: change-me)
@@ -95,13 +96,10 @@ stopping=0
 # settings (none inherited from this shell), output to log file $1, and records its pid as role $2.
 start_process() {
   local log=$1 role=$2; shift 2
-  local settings
-  settings="$(cat)"
-  (
-    while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(GATEWAY_|DEMO_PARTNER_)' || true)
-    while IFS= read -r line; do [ -n "$line" ] && export "$line"; done <<<"$settings"
-    exec "$@"
-  ) >"$log" 2>&1 &
+  local env_args=() name line
+  while IFS= read -r name; do env_args+=(-u "$name"); done < <(compgen -e | grep -E '^(GATEWAY_|DEMO_PARTNER_)' || true)
+  while IFS= read -r line; do [ -n "$line" ] && env_args+=("$line"); done
+  env "${env_args[@]}" "$@" >"$log" 2>&1 &
   pids[$role]=$!
 }
 
@@ -126,7 +124,7 @@ stop_roles() {
       sleep 0.2
     done
     if is_running "${pids[$role]}"; then
-      say "$role did not stop in time; killing it (SIGKILL)"
+      if [ $stopping -ge 2 ]; then say "killing $role (SIGKILL: a second signal)"; else say "$role did not stop within ${timeout}s; killing it (SIGKILL)"; fi
       kill -KILL "${pids[$role]}" 2>/dev/null || true
     fi
     local status=0
@@ -138,13 +136,15 @@ stop_roles() {
 
 stop_everything() {
   local roles=() n
+  [ $stopping -ge 1 ] || stopping=1   # from here on, a signal means: kill what is left
   for n in "${nodes[@]}"; do [ -n "${pids[node$n]:-}" ] && roles+=("node$n"); done
   if [ ${#roles[@]} -gt 0 ]; then
     say "stopping ${roles[*]} (graceful leave, up to ${stop_timeout}s; Ctrl-C again kills them)"
-    stop_roles "$stop_timeout" "${roles[@]}"
+    # (bash's own notice of a process ended by a signal is left out: the exit code says it)
+    stop_roles "$stop_timeout" "${roles[@]}" 2>/dev/null
   fi
   if [ -n "${pids[partner]:-}" ]; then
-    stop_roles 10 partner
+    stop_roles 10 partner 2>/dev/null
   fi
 }
 
