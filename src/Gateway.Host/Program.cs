@@ -119,5 +119,13 @@ app.MapMetrics("/metrics")
         Description = "`gateway_messages_*` and `gateway_copies_*` series, and the .NET runtime's.",
     });
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException)
+{
+    // SIGTERM while the node was still starting (Kestrel binding): nothing was accepted yet; a clean stop
+    await Console.Error.WriteLineAsync("gateway: stopped while starting");
+}
 return 0;
