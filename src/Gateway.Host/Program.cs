@@ -35,9 +35,8 @@ builder.Services.AddGracefulLeave();
 builder.Services.AddGatewayOpenApi();
 
 // the ports the subscriber entities deliver through: the embedded network simulator (the default
-// southbound network) and the partner webhook client
-builder.Services.AddSingleton(sp => new SimulatedMobileNetwork(SimulatorOptions.From(sp.GetRequiredService<NetworkSettings>())));
-builder.Services.AddSingleton<IMobileNetwork>(sp => sp.GetRequiredService<SimulatedMobileNetwork>());
+// southbound network, one network across the cluster) and the partner webhook client
+builder.Services.AddNetworkSimulator();
 builder.Services.AddSingleton<IPartnerWebhook>(sp => new PartnerWebhookClient(sp.GetRequiredService<WebhookSettings>()));
 builder.Services.AddSingleton<IOriginationIngress, SubscriberIngress>();
 
@@ -54,6 +53,7 @@ builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
     var node = services.GetRequiredService<GatewayNodeConfiguration>();
     akka.WithGatewayNode(node.Config, node.Settings)
         .WithProvisioning(node.Settings.Provisioning)
+        .WithNetworkSimulator(services.GetRequiredService<SimulatedMobileNetwork>(), services.GetRequiredService<ReplicatedHandsetReachability>())
         .WithSubscribers(services.GetRequiredService<SubscriberSettings>())
         .WithMessageStatusProjection(node.Settings)
         .WithMessageCopyOffload(node.Settings.Provisioning)

@@ -1,6 +1,7 @@
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
 using Gateway.Engine.Provisioning;
+using Gateway.Engine.Simulator;
 using Gateway.Engine.Subscribers;
 using static Gateway.Domain.Provisioning.ProvisioningCommands;
 using static Gateway.Domain.Provisioning.ProvisioningEvents;
@@ -64,6 +65,10 @@ public static class WireManifests
         (typeof(SubscriberProtocol.DeadlinePassed), "subscriber.deadline-passed.v1"),
         (typeof(SubscriberProtocol.AwaitAccept), "subscriber.await-accept.v1"),
         (typeof(SubscriberProtocol.NotQueued), "subscriber.not-queued.v1"),
+
+        // the network simulator's questions to the simulator on each node, and its answers
+        (typeof(SimulatorProtocol.GetInbox), "simulator.get-inbox.v1"),
+        (typeof(SimulatorProtocol.InboxPart), "simulator.inbox-part.v1"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Entries.ToDictionary(e => e.Type, e => e.Manifest);

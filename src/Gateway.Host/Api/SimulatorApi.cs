@@ -5,7 +5,9 @@ using Gateway.Domain.Messaging;
 using Gateway.Domain.Sms;
 using Gateway.Engine.Configuration;
 using Gateway.Engine.Delivery;
+using Gateway.Engine.Simulator;
 using Gateway.Host.Auth;
+using Gateway.Southbound.Configuration;
 using Gateway.Southbound.Simulator;
 
 namespace Gateway.Host.Api;
@@ -13,8 +15,11 @@ namespace Gateway.Host.Api;
 /// <summary>What the simulator's handlers need, injected as one <c>[AsParameters]</c> record.</summary>
 public sealed record SimulatorServices(
     SimulatedMobileNetwork Network,
+    ClusterInbox Inbox,
+    ReplicatedHandsetReachability Reachability,
     IOriginationIngress Ingress,
     GatewaySettings Settings,
+    NetworkSettings NetworkSettings,
     HttpContext HttpContext)
 {
     public CancellationToken Aborted => HttpContext.RequestAborted;
@@ -22,7 +27,8 @@ public sealed record SimulatorServices(
 
 /// <summary>
 /// The embedded mobile-network simulator (CONTRACT §5), behind the admin token: make a handset send,
-/// read what a handset received, switch a handset's reachability.
+/// read what a handset received, switch a handset's reachability. Any node answers for the whole
+/// cluster: the inbox is read from every node, and reachability is one setting for every node.
 /// </summary>
 public static class SimulatorApi
 {
@@ -57,14 +63,20 @@ public static class SimulatorApi
             .WithSummary("What a handset has received, oldest first")
             .Answers(StatusCodes.Status200OK, "The received messages (`[]` when none); `segments` and `encoding` are null for an MMS.",
                 typeof(IReadOnlyList<ReceivedView>))
-            .ProducesError(StatusCodes.Status400BadRequest, "the number is not E.164", ErrorCodes.InvalidE164);
+            .ProducesError(StatusCodes.Status400BadRequest, "the number is not E.164", ErrorCodes.InvalidE164)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable,
+                "a node of the cluster did not answer within `gateway.network.simulator-cluster-timeout` (the inbox would be incomplete); retry after `Retry-After`",
+                ErrorCodes.ServiceUnavailable);
         sim.MapPut("/reachable", SetReachable)
-            .WithSummary("Switch a handset's reachability")
-            .ReadsJsonBody(typeof(ReachableRequest), "While `reachable` is false, deliveries to the handset fail temporarily.",
+            .WithSummary("Switch a handset's reachability, on every node of the cluster")
+            .ReadsJsonBody(typeof(ReachableRequest), "While `reachable` is false, deliveries to the handset fail temporarily, on every node.",
                 "gateway.admin.max-body-size")
-            .Answers(StatusCodes.Status200OK, "The handset's reachability now.", typeof(ReachableView))
+            .Answers(StatusCodes.Status200OK, "Every node of the cluster holds the handset's reachability now.", typeof(ReachableView))
             .ProducesError(StatusCodes.Status400BadRequest, "the number is not E.164, or `reachable` is missing",
-                ErrorCodes.InvalidE164, ErrorCodes.MissingField);
+                ErrorCodes.InvalidE164, ErrorCodes.MissingField)
+            .ProducesError(StatusCodes.Status503ServiceUnavailable,
+                "not every node confirmed the change within `gateway.network.simulator-cluster-timeout` (it holds where it arrived and spreads when the nodes are reachable); retry after `Retry-After`",
+                ErrorCodes.ServiceUnavailable);
         return sim;
     }
 
@@ -97,12 +109,17 @@ public static class SimulatorApi
         }
     }
 
-    public static IResult ReadInbox(string mobile, [AsParameters] SimulatorServices services)
+    public static async Task<IResult> ReadInbox(string mobile, [AsParameters] SimulatorServices services)
     {
         if (!E164Number.TryParse(mobile, out var handset))
             return InvalidMobile();
-        var inbox = services.Network.GetInbox(handset).Select(ReceivedView.Of).ToList();
-        return TypedResults.Ok(inbox);
+        var reading = await services.Inbox.ReadAsync(handset, services.Aborted);
+        if (!reading.IsComplete)
+        {
+            return Unavailable(services,
+                $"Node(s) {string.Join(", ", reading.SilentNodes)} did not answer within {Seconds(services)}; the inbox would be incomplete. Retry.");
+        }
+        return TypedResults.Ok(reading.Messages.Select(ReceivedView.Of).ToList());
     }
 
     public static async Task<IResult> SetReachable(string mobile, [AsParameters] SimulatorServices services)
@@ -121,7 +138,11 @@ public static class SimulatorApi
                 return ApiError.From(error).ToResult();
             if (reachable is null)
                 return ApiError.BadRequest(ErrorCodes.MissingField, "Field 'reachable' is required: true or false.").ToResult();
-            services.Network.SetReachable(handset, reachable.Value);
+            if (!await services.Reachability.SetReachableAsync(handset, reachable.Value, services.Aborted))
+            {
+                return Unavailable(services,
+                    $"Not every node of the cluster confirmed the change within {Seconds(services)}; it holds where it arrived and reaches the other nodes once they are reachable. Retry.");
+            }
             return TypedResults.Ok(new ReachableView(handset.Value, reachable.Value));
         }
     }
@@ -159,6 +180,15 @@ public static class SimulatorApi
             return items.Error;
         return new HandsetMessage(messageType.Value, recipients, text, items.Value, shuffle);
     }
+
+    private static IResult Unavailable(SimulatorServices services, string message)
+    {
+        services.HttpContext.Response.Headers.RetryAfter = "1";
+        return new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, message).ToResult();
+    }
+
+    private static string Seconds(SimulatorServices services) =>
+        $"{services.NetworkSettings.SimulatorClusterTimeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
 
     private static IResult InvalidMobile() =>
         ApiError.BadRequest(ErrorCodes.InvalidE164, "The handset's number must be E.164: '+' then 8 to 15 digits, the first 1-9.").ToResult();

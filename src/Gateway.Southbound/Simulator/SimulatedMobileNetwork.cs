@@ -3,6 +3,7 @@ using Gateway.Domain.Addressing;
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Sms;
 using Gateway.Engine.Delivery;
+using Gateway.Engine.Simulator;
 
 namespace Gateway.Southbound.Simulator;
 
@@ -10,9 +11,12 @@ namespace Gateway.Southbound.Simulator;
 /// The embedded mobile network (CONTRACT §5): handsets that receive what the gateway terminates and
 /// send what it originates, exchanging SMS as segments (UDH and data coding), as on a real network.
 /// <para>
-/// A handset exists from its first use (any handset is reachable until told otherwise). Each has its
-/// own <see cref="SmsReassembler"/> and <see cref="ConcatenationReferences"/>, used under the handset's
-/// lock, so the simulator is safe for concurrent calls about many handsets (and about one).
+/// A handset exists from its first use. Each has its own <see cref="SmsReassembler"/> and
+/// <see cref="ConcatenationReferences"/>, used under the handset's lock, so the simulator is safe for
+/// concurrent calls about many handsets (and about one). Whether a handset is reachable is asked of
+/// the <see cref="IHandsetReachability"/> at each delivery: in a cluster it is one setting for every
+/// node (<see cref="ReplicatedHandsetReachability"/>), while what a handset received is kept by the
+/// node that delivered it (<see cref="ClusterInbox"/> gathers it from every node).
 /// </para>
 /// <para>
 /// Receiving (<see cref="SubmitAsync"/>): the handset never reads <see cref="MessageContent.Text"/> of an
@@ -31,14 +35,15 @@ namespace Gateway.Southbound.Simulator;
 /// is offered to the gateway one after the other, waiting for each acknowledgement; with
 /// <see cref="HandsetMessage.Shuffle"/> in a random order that is never the original one. An
 /// <see cref="IngressStatus.Unavailable"/> answer (or an exception from the ingress) is retried up to
-/// <see cref="SimulatorOptions.IngressAttempts"/> times. Sending does not depend on
-/// <see cref="IsReachable"/>, which only concerns deliveries to the handset.
+/// <see cref="SimulatorOptions.IngressAttempts"/> times. Sending does not depend on reachability,
+/// which only concerns deliveries to the handset.
 /// </para>
 /// </summary>
 public sealed class SimulatedMobileNetwork : IMobileNetwork
 {
     private readonly ConcurrentDictionary<E164Number, Handset> _handsets = new();
     private readonly SimulatorOptions _options;
+    private readonly IHandsetReachability _reachability;
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Lock _creation = new();
@@ -49,30 +54,15 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
     /// Seeds each handset's own generator (first concatenation references, shuffles) in the order
     /// handsets are created; a seeded one makes a test's handsets repeatable. Never used concurrently.
     /// </param>
-    public SimulatedMobileNetwork(SimulatorOptions? options = null, TimeProvider? time = null, Random? random = null)
+    /// <param name="reachability">Which handsets are reachable; a <see cref="LocalHandsetReachability"/> of its own when null.</param>
+    public SimulatedMobileNetwork(
+        SimulatorOptions? options = null, TimeProvider? time = null, Random? random = null, IHandsetReachability? reachability = null)
     {
         _options = options ?? new SimulatorOptions();
         _options.Validate();
         _time = time ?? TimeProvider.System;
         _random = random ?? new Random();
-    }
-
-    /// <summary>Makes deliveries to <paramref name="handset"/> fail temporarily (false) or succeed again (true).</summary>
-    public void SetReachable(E164Number handset, bool reachable)
-    {
-        var state = GetOrCreate(handset);
-        lock (state.Gate)
-            state.Reachable = reachable;
-    }
-
-    /// <summary>Whether deliveries to <paramref name="handset"/> succeed; true for a handset never seen.</summary>
-    public bool IsReachable(E164Number handset)
-    {
-        CheckHandset(handset);
-        if (!_handsets.TryGetValue(handset, out var state))
-            return true;
-        lock (state.Gate)
-            return state.Reachable;
+        _reachability = reachability ?? new LocalHandsetReachability();
     }
 
     /// <summary>What <paramref name="handset"/> has received, oldest first; empty when nothing.</summary>
@@ -89,25 +79,35 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
     }
 
     /// <inheritdoc />
-    public Task<DeliveryOutcome> SubmitAsync(NetworkSubmission submission, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> SubmitAsync(NetworkSubmission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
         cancellationToken.ThrowIfCancellationRequested();
         CheckHandset(submission.Handset);
+        bool reachable;
+        try
+        {
+            reachable = await _reachability.IsReachableAsync(submission.Handset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Temporary($"the network cannot tell whether the handset is reachable: {exception.Message}");
+        }
+
         var state = GetOrCreate(submission.Handset);
         lock (state.Gate)
         {
             var now = _time.GetUtcNow();
             ShowExpired(state, submission.Handset, now);
-            if (!state.Reachable)
-                return Task.FromResult(DeliveryOutcome.Temporary("handset unreachable"));
+            if (!reachable)
+                return DeliveryOutcome.Temporary("handset unreachable");
             var content = submission.Content;
             if (content.Type == MessageType.Mms)
             {
                 state.Receive(new ReceivedMessage(content.From, content.To, MessageType.Mms, content.Text, content.Media, null, null, now));
-                return Task.FromResult(DeliveryOutcome.Delivered);
+                return DeliveryOutcome.Delivered;
             }
-            return Task.FromResult(ReceiveSms(state, submission, now));
+            return ReceiveSms(state, submission, now);
         }
     }
 
@@ -314,7 +314,6 @@ public sealed class SimulatedMobileNetwork : IMobileNetwork
     private sealed class Handset(Random random, TimeSpan reassemblyTimeout, int inboxLimit)
     {
         public Lock Gate { get; } = new();
-        public bool Reachable { get; set; } = true;
         public Random Random { get; } = random;
         public ConcatenationReferences References { get; } = new(random);
         public SmsReassembler Reassembler { get; } = new(reassemblyTimeout);

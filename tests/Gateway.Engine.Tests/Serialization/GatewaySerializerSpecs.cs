@@ -1,11 +1,14 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
+using Gateway.Domain.Addressing;
 using Gateway.Domain.Errors;
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Provisioning;
+using Gateway.Domain.Sms;
 using Gateway.Engine.Provisioning;
 using Gateway.Engine.Serialization;
+using Gateway.Engine.Simulator;
 using Gateway.Engine.Subscribers;
 using Gateway.Testing;
 using static Gateway.Domain.Provisioning.ProvisioningCommands;
@@ -81,6 +84,18 @@ public sealed class GatewaySerializerSpecs : IAsyncLifetime
         new SubscriberProtocol.NotQueued(SubscriberSamples.Id),
         new SubscriberProtocol.QueueView(
             [new SubscriberProtocol.QueueItem(SubscriberSamples.Id, MessageStatus.Queued, 2, SubscriberSamples.At, SubscriberSamples.At.AddDays(7))], []),
+        new SimulatorProtocol.GetInbox(E164Number.Parse("+19465559040")),
+        new SimulatorProtocol.InboxPart(
+            [
+                new ReceivedMessage("ACME Bank", ["+19465559040"], MessageType.Sms, "Hello […] world", [], 3, SmsEncoding.Gsm7, SubscriberSamples.At)
+                {
+                    IsComplete = false,
+                },
+                new ReceivedMessage("+12145555273", ["+19465559040", "+13125550000"], MessageType.Mms, null,
+                    [new MediaItem("image/png", "a.png", [1, 2, 3])], null, null, SubscriberSamples.At.AddMilliseconds(1)),
+            ],
+            IsLast: false),
+        new SimulatorProtocol.InboxPart([], IsLast: true),
     ];
 
     [Fact]

@@ -1,5 +1,6 @@
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Sms;
+using Gateway.Engine.Simulator;
 using Gateway.Engine.Subscribers;
 using Gateway.Domain.Provisioning;
 
@@ -28,5 +29,5 @@ public static class SubscriberSamples
     public static bool ComparesByJsonOnly(object sample) =>
         sample is CatalogSnapshot or SubscriberSnapshot or MessageAccepted or SmsSegmentReceived or ReassemblyExpired
             or SubscriberProtocol.AcceptTermination or SubscriberProtocol.ReceiveSmsSegment or SubscriberProtocol.ReceiveMms
-            or SubscriberProtocol.QueueView;
+            or SubscriberProtocol.QueueView or SimulatorProtocol.InboxPart;
 }

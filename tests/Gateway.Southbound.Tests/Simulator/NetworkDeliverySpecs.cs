@@ -12,11 +12,12 @@ public class NetworkDeliverySpecs
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
     private readonly ManualTimeProvider _time = new(Wire.Start);
+    private readonly LocalHandsetReachability _reachability = new();
     private readonly SimulatedMobileNetwork _network;
 
     public NetworkDeliverySpecs() =>
         _network = new SimulatedMobileNetwork(
-            new SimulatorOptions { ReassemblyTimeout = Timeout, IngressRetryDelay = TimeSpan.Zero }, _time, new Random(3));
+            new SimulatorOptions { ReassemblyTimeout = Timeout, IngressRetryDelay = TimeSpan.Zero }, _time, new Random(3), _reachability);
 
     private Task<DeliveryOutcome> Submit(NetworkSubmission submission) => _network.SubmitAsync(submission, CancellationToken.None);
 
@@ -124,12 +125,12 @@ public class NetworkDeliverySpecs
     [Fact]
     public async Task An_unreachable_handset_should_fail_deliveries_temporarily_and_receive_nothing()
     {
-        _network.SetReachable(Handset, false);
+        _reachability.SetReachable(Handset, false);
 
         var sms = await Submit(Wire.Sms(Handset, "Hi"));
         var mms = await Submit(Wire.Mms(Handset, "Hi"));
 
-        Assert.False(_network.IsReachable(Handset));
+        Assert.False(_reachability.IsReachable(Handset));
         Assert.Equal(DeliveryOutcome.Temporary("handset unreachable"), sms);
         Assert.Equal(DeliveryOutcome.Temporary("handset unreachable"), mms);
         Assert.Empty(_network.GetInbox(Handset));
@@ -138,21 +139,39 @@ public class NetworkDeliverySpecs
     [Fact]
     public async Task A_handset_reachable_again_should_receive_the_next_delivery()
     {
-        _network.SetReachable(Handset, false);
+        _reachability.SetReachable(Handset, false);
         await Submit(Wire.Sms(Handset, "first try"));
 
-        _network.SetReachable(Handset, true);
+        _reachability.SetReachable(Handset, true);
         var outcome = await Submit(Wire.Sms(Handset, "second try"));
 
-        Assert.True(_network.IsReachable(Handset));
+        Assert.True(_reachability.IsReachable(Handset));
         Assert.Equal(DeliveryOutcome.Delivered, outcome);
         Assert.Equal("second try", Assert.Single(_network.GetInbox(Handset)).Text);
     }
 
     [Fact]
+    public async Task A_delivery_should_fail_temporarily_while_the_network_cannot_tell_whether_the_handset_is_reachable()
+    {
+        var network = new SimulatedMobileNetwork(new SimulatorOptions(), _time, new Random(3), new UndecidedReachability());
+
+        var outcome = await network.SubmitAsync(Wire.Sms(Handset, "Hi"), CancellationToken.None);
+
+        Assert.Equal(DeliveryResult.TemporaryFailure, outcome.Result);
+        Assert.Equal("the network cannot tell whether the handset is reachable: this node has not joined yet", outcome.Error);
+        Assert.Empty(network.GetInbox(Handset));
+    }
+
+    private sealed class UndecidedReachability : IHandsetReachability
+    {
+        public ValueTask<bool> IsReachableAsync(E164Number handset, CancellationToken cancellationToken) =>
+            ValueTask.FromException<bool>(new TimeoutException("this node has not joined yet"));
+    }
+
+    [Fact]
     public void A_handset_never_seen_should_be_reachable_with_an_empty_inbox()
     {
-        Assert.True(_network.IsReachable(Handset));
+        Assert.True(_reachability.IsReachable(Handset));
         Assert.Empty(_network.GetInbox(Handset));
     }
 
@@ -249,7 +268,7 @@ public class NetworkDeliverySpecs
         await Task.WhenAll(texts.Select((text, n) => Task.Run(async () =>
         {
             await _network.SubmitAsync(Wire.Sms(Handset, text, from: $"+1972555{n:D4}"), CancellationToken.None);
-            _network.SetReachable(E164Number.Parse($"+1469555{n:D4}"), n % 2 == 0);
+            _reachability.SetReachable(E164Number.Parse($"+1469555{n:D4}"), n % 2 == 0);
             _ = _network.GetInbox(Handset);
         })));
 

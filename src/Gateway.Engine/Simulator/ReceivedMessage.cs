@@ -1,10 +1,13 @@
 using Gateway.Domain.Messaging;
 using Gateway.Domain.Sms;
 
-namespace Gateway.Southbound.Simulator;
+namespace Gateway.Engine.Simulator;
 
 /// <summary>
 /// A message as a simulated handset shows it (CONTRACT §5, <c>GET /sim/handsets/{mobile}/messages</c>).
+/// It lives in the engine, not next to the simulator, because it crosses nodes (a node's answer to
+/// <see cref="SimulatorProtocol.GetInbox"/>) and every wire type is registered in the engine's
+/// <see cref="Serialization.WireManifests"/>.
 /// </summary>
 /// <param name="From">The sender as the network gave it (E.164, short code or alphanumeric sender).</param>
 /// <param name="To">Every participant of the message, as submitted.</param>
