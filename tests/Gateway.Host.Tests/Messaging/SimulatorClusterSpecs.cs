@@ -83,7 +83,7 @@ public sealed class SimulatorClusterFixture : IAsyncLifetime
     {
         foreach (var node in nodes)
         {
-            var cluster = Cluster.Get(node.Services.GetRequiredService<ActorSystem>());
+            var cluster = Akka.Cluster.Cluster.Get(node.Services.GetRequiredService<ActorSystem>());
             await EventuallyAsync(() => Task.FromResult(cluster.State.Members.Count(m => m.Status == MemberStatus.Up)),
                 up => up == count, $"{count} members Up as {cluster.SelfAddress} sees them", seconds: 30);
         }
@@ -91,7 +91,7 @@ public sealed class SimulatorClusterFixture : IAsyncLifetime
 
     public static SimulatedMobileNetwork NetworkOf(GatewayApp node) => node.Services.GetRequiredService<SimulatedMobileNetwork>();
 
-    public static Address AddressOf(GatewayApp node) => Cluster.Get(node.Services.GetRequiredService<ActorSystem>()).SelfAddress;
+    public static Address AddressOf(GatewayApp node) => Akka.Cluster.Cluster.Get(node.Services.GetRequiredService<ActorSystem>()).SelfAddress;
 
     public string NewMobile() => $"+1946556{Interlocked.Increment(ref _nextNumber):D4}";
 
