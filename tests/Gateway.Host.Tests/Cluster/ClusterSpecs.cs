@@ -70,6 +70,17 @@ public sealed class ClusterSpecs(ITestOutputHelper output)
                 Assert.Equal(terminations[subscriber.Id], inbox);
             }
             clock.Log("every handset has its terminations");
+
+            // one Idempotency-Key sent through each node in turn names one message, delivered once
+            var keyed = subscribers[0];
+            var sends = new List<(System.Net.HttpStatusCode Status, string Id)>();
+            foreach (var node in cluster.Nodes)
+                sends.Add(await ThreeNodeCluster.TerminateOnceAsync(node, keyed, "sent once, through three nodes", "cluster-key-1", ct));
+            output.WriteLine($"Idempotency-Key through nodes 1, 2, 3: {string.Join(", ", sends.Select(s => $"{(int)s.Status} {s.Id}"))}");
+            Assert.Single(sends.Select(s => s.Id).Distinct());
+            var keyedInbox = await Eventually(c => ThreeNodeCluster.InboxAsync(cluster[3], keyed, c),
+                texts => texts.Count > perSubscriber, "the keyed termination on the handset", DeliveryTimeout, ct);
+            Assert.Equal([.. terminations[keyed.Id], "sent once, through three nodes"], keyedInbox);
         }
         catch
         {

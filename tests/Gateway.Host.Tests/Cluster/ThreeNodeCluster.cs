@@ -111,6 +111,27 @@ public sealed class ThreeNodeCluster : IDisposable
         return accepted.GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// The partner sends <paramref name="text"/> with an <c>Idempotency-Key</c> through <paramref name="node"/>;
+    /// returns the status (202 first, 200 for a repeat) and the message id.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, string Id)> TerminateOnceAsync(
+        CrashRecoveryNode node, ClusterSubscriber subscriber, string text, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var client = node.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = Json(JsonSerializer.Serialize(new { type = "sms", from = Peer, to = new[] { subscriber.Did }, owner = subscriber.Did, text })),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClientSecret);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await client.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"POST /v1/messages with Idempotency-Key: {(int)response.StatusCode} {body}");
+        using var document = JsonDocument.Parse(body);
+        return (response.StatusCode, document.RootElement.GetProperty("id").GetString()!);
+    }
+
     /// <summary>The texts a handset received, oldest first, read through <paramref name="node"/>.</summary>
     public static async Task<IReadOnlyList<string>> InboxAsync(CrashRecoveryNode node, ClusterSubscriber subscriber, CancellationToken cancellationToken)
     {
