@@ -20,7 +20,9 @@ namespace Gateway.Engine.Provisioning;
 /// After a failure it waits (exponential back-off) and resumes from the directory's sequence number.
 /// In every state it answers <see cref="ProvisioningProtocol.CatchUpTo"/> (an admin write on another node
 /// waiting for every node to include it): when the directory is behind, it reads the journal's current
-/// events at once rather than waiting for the live query's next poll.
+/// events at once rather than waiting for the live query's next poll. It answers
+/// <see cref="ProvisioningProtocol.ReadJournalNow"/> (a subscriber entity about to fail a message because
+/// its subscriber is missing here) the same way, after one such read.
 /// </summary>
 public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
 {
@@ -33,7 +35,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
 
     private sealed record CaughtUp;
     private sealed record StreamEnded(Exception? Cause);
-    private sealed record OneOffReadEnded;
+    private sealed record OneOffReadEnded(bool Succeeded);
 
     /// <summary>The follower's name under <c>/user</c> on every node.</summary>
     public const string Name = "provisioning-directory";
@@ -49,6 +51,10 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
     private int _failures;
     private bool _oneOffReading;
     private bool _readAgain;
+    // Who asked for ReadJournalNow: answered when the read under way ends, or when the read after it ends
+    // (a read under way may have begun before the request and miss an event journaled just before it).
+    private List<IActorRef> _answerAfterThisRead = [];
+    private List<IActorRef> _answerAfterNextRead = [];
 
     public ProvisioningDirectoryFollower(
         ProvisioningDirectory directory, string readJournalId, TimeSpan backoffMin, TimeSpan backoffMax, TimeSpan catchUpWait)
@@ -141,9 +147,18 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
     private void ReceiveCatchUp()
     {
         Receive<ProvisioningProtocol.CatchUpTo>(OnCatchUpTo);
-        Receive<OneOffReadEnded>(_ =>
+        Receive<ProvisioningProtocol.ReadJournalNow>(_ =>
+        {
+            (_oneOffReading ? _answerAfterNextRead : _answerAfterThisRead).Add(Sender);
+            ReadCurrentEventsOnce();
+        });
+        Receive<OneOffReadEnded>(ended =>
         {
             _oneOffReading = false;
+            var answer = new ProvisioningProtocol.JournalRead(ended.Succeeded, _directory.SequenceNr);
+            foreach (var asker in _answerAfterThisRead)
+                asker.Tell(answer);
+            (_answerAfterThisRead, _answerAfterNextRead) = (_answerAfterNextRead, []);
             if (_readAgain)
                 ReadCurrentEventsOnce();
         });
@@ -178,7 +193,7 @@ public sealed class ProvisioningDirectoryFollower : ReceiveActor, IWithTimers
         var directory = _directory;
         query.CurrentEventsByPersistenceId(ProvisioningActor.Id, _directory.SequenceNr + 1, long.MaxValue)
             .RunForeach(e => directory.Apply(e.SequenceNr, (IProvisioningEvent)e.Event), _materializer)
-            .PipeTo(Self, success: () => new OneOffReadEnded(), failure: _ => new OneOffReadEnded());
+            .PipeTo(Self, success: () => new OneOffReadEnded(true), failure: _ => new OneOffReadEnded(false));
     }
 
     private void Run(Source<EventEnvelope, NotUsed> events, object whenCompleted)

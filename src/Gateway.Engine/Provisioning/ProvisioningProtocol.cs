@@ -29,6 +29,24 @@ public static class ProvisioningProtocol
 
     /// <summary>Whether the node's directory included event <paramref name="SequenceNr"/> within its wait.</summary>
     public sealed record CaughtUpTo(long SequenceNr, bool Reached) : IGatewayWire;
+
+    /// <summary>
+    /// To this node's <see cref="ProvisioningDirectoryFollower"/> (local only, never sent between nodes):
+    /// read the journal's current events past the directory now. Answered <see cref="JournalRead"/>
+    /// once a read begun after the request has ended, so the directory then includes every event
+    /// journaled before it was sent.
+    /// </summary>
+    public sealed record ReadJournalNow
+    {
+        public static readonly ReadJournalNow Instance = new();
+        private ReadJournalNow() { }
+    }
+
+    /// <summary>
+    /// The read asked by <see cref="ReadJournalNow"/> ended: <paramref name="Succeeded"/> false when the
+    /// journal could not be read; <paramref name="SequenceNr"/> is the directory's sequence number after it.
+    /// </summary>
+    public sealed record JournalRead(bool Succeeded, long SequenceNr);
 }
 
 /// <summary>Registry key of the proxy to the provisioning authority (a cluster singleton).</summary>

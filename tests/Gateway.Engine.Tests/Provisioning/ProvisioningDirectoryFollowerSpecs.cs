@@ -71,6 +71,29 @@ public sealed class ProvisioningDirectoryFollowerSpecs : IAsyncLifetime
         await AwaitTrue(() => directory.IsLoaded);
     }
 
+    [Fact]
+    public async Task Follower_should_read_the_journal_at_once_when_asked_and_answer_after_the_read()
+    {
+        // the live query polls only every 10 minutes here: only the asked-for read can find the event
+        if (_node is not null)
+            await _node.DisposeAsync();
+        _node = await TestNode.StartAsync(_data.Path, new TestStorage.Sqlite(),
+            (akka, settings) => akka.WithProvisioning(settings.Provisioning),
+            "akka.persistence.query.journal.sql.refresh-interval = 10m");
+        var directory = Directory(_node);
+        await AwaitTrue(() => directory.IsLoaded);
+        await Authority.Provision(_node, new SavePartner(Samples.Partner()), Timeout);
+        var applied = await Authority.Provision(_node, new SaveSubscriber(Samples.Subscriber("s1", "+19465559040")), Timeout);
+        Assert.False(await directory.WaitForAsync(applied.SequenceNr, TimeSpan.FromMilliseconds(300)));
+
+        var follower = _node.System.ActorSelection("/user/" + ProvisioningDirectoryFollower.Name);
+        var read = await follower.Ask<ProvisioningProtocol.JournalRead>(ProvisioningProtocol.ReadJournalNow.Instance, Timeout);
+
+        Assert.True(read.Succeeded);
+        Assert.Equal(applied.SequenceNr, read.SequenceNr);
+        Assert.NotNull(directory.Catalog.FindSubscriber(new SubscriberId("s1")));
+    }
+
     private static async Task AwaitTrue(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
