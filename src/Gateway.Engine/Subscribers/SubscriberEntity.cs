@@ -41,6 +41,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly SubscriberId _subscriberId;
     private readonly SubscriberSettings _settings;
     private readonly ProvisioningDirectory _directory;
+    // This node's directory follower, asked to read the journal before a subscriber missing here is called gone.
+    private readonly ActorSelection _follower;
     private readonly IMobileNetwork _network;
     private readonly IPartnerWebhook _webhook;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -66,6 +68,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         _subscriberId = subscriberId;
         _settings = settings;
         _directory = directory;
+        _follower = Context.ActorSelection("/user/" + ProvisioningDirectoryFollower.Name);
         _network = network;
         _webhook = webhook;
         _state = new SubscriberQueues(settings.ReassemblyTimeout);
@@ -81,10 +84,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             _eventsSinceSnapshot++;
         });
 
-        Command<AcceptTermination>(OnAcceptTermination);
+        Command<AcceptTermination>(command => WithSubscriberKnown(() => OnAcceptTermination(command)));
         Command<AwaitAccept>(OnAwaitAccept);
-        Command<ReceiveSmsSegment>(OnReceiveSmsSegment);
-        Command<ReceiveMms>(OnReceiveMms);
+        Command<ReceiveSmsSegment>(command => WithSubscriberKnown(() => OnReceiveSmsSegment(command)));
+        Command<ReceiveMms>(command => WithSubscriberKnown(() => OnReceiveMms(command)));
         Command<GetQueue>(_ => Sender.Tell(QueueView()));
         Command<GetMessage>(query => Sender.Tell(new MessageLookup(
             _state.Find(query.Id) is { } message ? MessageStatusRecord.Of(_subscriberId.Value, message, _state.StatusOf(message)) : null)));
@@ -435,10 +438,6 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         DeliveryOutcome outcome;
         try
         {
-            // After a restart a remembered entity may replay before this node has read the catalog;
-            // a subscriber missing from an unloaded catalog is not yet known, not deleted.
-            if (!_directory.IsLoaded && !await WaitUntilLoadedAsync())
-                return new LaneOutcome(direction, head.Id, DeliveryOutcome.Temporary("this node has not loaded the provisioning catalog yet"), at);
             outcome = direction == MessageDirection.Mt ? await DeliverToHandsetAsync(head) : await DeliverToPartnerAsync(head);
         }
         catch (Exception ex)
@@ -462,27 +461,80 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private Task<DeliveryOutcome> DeliverToHandsetAsync(PendingMessage head)
+    private async Task<DeliveryOutcome> DeliverToHandsetAsync(PendingMessage head)
     {
-        if (_directory.Catalog.FindSubscriber(_subscriberId) is not { } subscriber)
-            return Task.FromResult(DeliveryOutcome.Permanent($"subscriber {_subscriberId} is no longer provisioned"));
+        if (await CatalogIncludingAsync(c => c.FindSubscriber(_subscriberId) is not null) is not { } catalog)
+            return DeliveryOutcome.Temporary(CatalogUnconfirmed);
+        if (catalog.FindSubscriber(_subscriberId) is not { } subscriber)
+            return DeliveryOutcome.Permanent($"subscriber {_subscriberId} is no longer provisioned");
         SegmentedSms? segments = null;
         if (head.Content.Type == MessageType.Sms)
         {
             var text = head.Content.Text ?? "";
             var reference = _references.Next(subscriber.Mobile.Value); // unused by a text of one segment
             if (!SmsSegmenter.TrySegment(text, reference, out segments, out var error))
-                return Task.FromResult(DeliveryOutcome.Permanent(error.ToString()));
+                return DeliveryOutcome.Permanent(error.ToString());
         }
-        return _network.SubmitAsync(new NetworkSubmission(head.Id, subscriber.Mobile, head.Content, segments), CancellationToken.None);
+        return await _network.SubmitAsync(new NetworkSubmission(head.Id, subscriber.Mobile, head.Content, segments), CancellationToken.None);
     }
 
-    private Task<DeliveryOutcome> DeliverToPartnerAsync(PendingMessage head)
+    private async Task<DeliveryOutcome> DeliverToPartnerAsync(PendingMessage head)
     {
-        var catalog = _directory.Catalog;
-        if (catalog.FindSubscriber(_subscriberId) is not { } subscriber || catalog.FindPartner(subscriber.PartnerId) is not { } partner)
-            return Task.FromResult(DeliveryOutcome.Permanent($"subscriber {_subscriberId} or its partner is no longer provisioned"));
-        return _webhook.PostAsync(WebhookTarget.For(partner), new OriginationEvent(head.Id, head.Content, head.AcceptedAt), CancellationToken.None);
+        static Partner? PartnerOf(Catalog c, SubscriberId id) => c.FindSubscriber(id) is { } s ? c.FindPartner(s.PartnerId) : null;
+        if (await CatalogIncludingAsync(c => PartnerOf(c, _subscriberId) is not null) is not { } catalog)
+            return DeliveryOutcome.Temporary(CatalogUnconfirmed);
+        if (PartnerOf(catalog, _subscriberId) is not { } partner)
+            return DeliveryOutcome.Permanent($"subscriber {_subscriberId} or its partner is no longer provisioned");
+        return await _webhook.PostAsync(WebhookTarget.For(partner), new OriginationEvent(head.Id, head.Content, head.AcceptedAt), CancellationToken.None);
+    }
+
+    private const string CatalogUnconfirmed = "this node could not read the provisioning catalog to confirm the subscriber";
+
+    /// <summary>
+    /// Handles a command that reads the subscriber from the catalog (its DID, its Message Copy target)
+    /// at once when this node's catalog has it; otherwise after <see cref="CatalogIncludingAsync"/>, with
+    /// the mailbox held meanwhile (RunTask) so that the subscriber's commands keep their order. Without
+    /// the wait, a message accepted on a node that has not read the subscriber yet would miss its copy.
+    /// </summary>
+    private void WithSubscriberKnown(Action handle)
+    {
+        if (_directory.IsLoaded && _directory.Catalog.FindSubscriber(_subscriberId) is not null)
+        {
+            handle();
+            return;
+        }
+        RunTask(async () =>
+        {
+            await CatalogIncludingAsync(catalog => catalog.FindSubscriber(_subscriberId) is not null);
+            handle();
+        });
+    }
+
+    /// <summary>
+    /// This node's catalog when it has what <paramref name="has"/> looks for. When it does not, that is
+    /// not yet proof of a deletion: after a restart a remembered entity may run before this node has
+    /// loaded the catalog, and a subscriber provisioned through another node a moment ago may not have
+    /// been read here yet (the directory follows the journal by polling). So the directory first loads,
+    /// then the follower reads the journal now, and the catalog after that read is the answer, with or
+    /// without the subscriber. Null when the catalog could not be read within the accept timeout: a
+    /// delivery attempt is then temporary, never a permanent failure.
+    /// </summary>
+    private async Task<Catalog?> CatalogIncludingAsync(Func<Catalog, bool> has)
+    {
+        if (!_directory.IsLoaded && !await WaitUntilLoadedAsync())
+            return null;
+        if (has(_directory.Catalog))
+            return _directory.Catalog;
+        try
+        {
+            var read = await _follower.Ask<ProvisioningProtocol.JournalRead>(
+                ProvisioningProtocol.ReadJournalNow.Instance, _settings.AcceptTimeout);
+            return read.Succeeded ? _directory.Catalog : null;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
     }
 
     private string? Owner() => _directory.Catalog.FindSubscriber(_subscriberId)?.Did.Value;

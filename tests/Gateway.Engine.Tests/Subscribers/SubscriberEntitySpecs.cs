@@ -65,19 +65,123 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void SubscriberEntity_should_not_fail_a_message_while_the_catalog_is_not_loaded()
+    public void SubscriberEntity_should_accept_and_deliver_once_the_catalog_is_loaded_not_before()
     {
         var directory = new ProvisioningDirectory();
         var entity = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, directory, _network, _webhook));
         entity.Tell(new AcceptTermination("s1", Sms("early")));
-        ExpectMsg<Accepted>();
-        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        Assert.Empty(_network.Calls);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         directory.Reset(_directory.Catalog, 2);
         directory.MarkLoaded();
 
+        ExpectMsg<Accepted>();
         AwaitAssert(() => Assert.Single(_network.Calls));
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_not_fail_a_recovered_message_while_the_catalog_is_not_loaded()
+    {
+        var entity = StartEntity();
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var id = Accept(entity, "queued");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+
+        // the node starts again: the entity recovers before the directory has read the catalog
+        var directory = new ProvisioningDirectory();
+        Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, directory, _network, _webhook));
+        _scheduler.Advance(Settings.RetryInterval);
+        Thread.Sleep(TimeSpan.FromMilliseconds(200));
+        Assert.Single(_network.Calls);
+
+        directory.Reset(_directory.Catalog, 2);
+        directory.MarkLoaded();
+
+        AwaitAssert(() => Assert.Equal(2, _network.Calls.Count));
+        Assert.Equal(id, _network.Calls[1].Submission.Id);
+        Assert.DoesNotContain(Events().OfType<DeliveryAttempted>(), attempted => attempted.Outcome.Result == DeliveryResult.PermanentFailure);
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_read_the_journal_before_delivering_for_a_subscriber_this_node_has_not_read_yet()
+    {
+        // provisioned through another node a moment ago: journaled, not yet read by this node's directory
+        var follower = StartFollower(directory =>
+            directory.Apply(3, new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559042"))));
+        var entity = StartEntity("s2");
+
+        entity.Tell(new AcceptTermination("s2", Sms("hello")));
+        ExpectMsg<Accepted>();
+
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        Assert.Equal("+19465550002", _network.Calls.Single().Submission.Handset.Value);
+        Assert.Equal(1, follower.Reads);
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_read_the_journal_before_capturing_a_copy_for_a_subscriber_this_node_has_not_read_yet()
+    {
+        var catalog = _directory.Catalog
+            .Apply(new RecordingServerSaved(Samples.RecordingServer("rs1")))
+            .Apply(new GroupSaved(Samples.Group("g1", "rs1")));
+        _directory.Reset(catalog, 4);
+        StartFollower(directory =>
+            directory.Apply(5, new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559042", groupId: "g1"))));
+        var entity = StartEntity("s2");
+
+        entity.Tell(new AcceptTermination("s2", Sms("hello")));
+        var id = ExpectMsg<Accepted>().Id;
+
+        var copy = Assert.Single(JournaledCopies("s2"));
+        Assert.Equal((id, "s2"), (copy.MessageId, copy.Subscriber.SubrId));
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_fail_a_message_for_good_only_when_the_journal_confirms_its_subscriber_is_gone()
+    {
+        var follower = StartFollower(_ => { });
+        var entity = StartEntity();
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var id = Accept(entity, "to a subscriber about to be deleted");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        _directory.Apply(3, new SubscriberDeleted(new SubscriberId("s1")));
+
+        AdvanceUntil(() => Queue(entity).Mt.Count == 0, TimeSpan.FromSeconds(1), Settings.RetryInterval * 2);
+
+        var last = Events().OfType<DeliveryAttempted>().Last();
+        Assert.Equal(id, last.Id);
+        Assert.Equal(DeliveryResult.PermanentFailure, last.Outcome.Result);
+        Assert.Contains("no longer provisioned", last.Outcome.Error);
+        Assert.Single(_network.Calls);
+        Assert.Equal(1, follower.Reads);
+    }
+
+    [Fact]
+    public void SubscriberEntity_should_retry_rather_than_fail_when_the_journal_cannot_be_read_to_confirm_a_missing_subscriber()
+    {
+        var follower = StartFollower(_ => { }, failReads: 1);
+        var entity = StartEntity();
+        _network.Script(DeliveryOutcome.Temporary("handset unreachable"));
+        var id = Accept(entity, "first");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        _directory.Apply(3, new SubscriberDeleted(new SubscriberId("s1")));
+
+        // the retry finds s1 missing and the journal unreadable: a temporary outcome, still queued
+        AdvanceUntil(() => follower.Reads == 1, TimeSpan.FromSeconds(1), Settings.RetryInterval * 2);
+        AwaitAssert(() =>
+        {
+            var head = Assert.Single(Queue(entity).Mt);
+            Assert.Equal((id, 2), (head.Id, head.Attempts));
+        });
+        Assert.DoesNotContain(Events().OfType<DeliveryAttempted>(), attempted => attempted.Outcome.Result == DeliveryResult.PermanentFailure);
+
+        // the next retry reads the journal, which confirms the deletion
+        AdvanceUntil(() => Queue(entity).Mt.Count == 0, TimeSpan.FromSeconds(1), Settings.RetryInterval * 2);
+        Assert.Equal(DeliveryResult.PermanentFailure, Events().OfType<DeliveryAttempted>().Last().Outcome.Result);
+        Assert.Equal(2, follower.Reads);
     }
 
     [Fact]
@@ -718,6 +822,38 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
 
     private static IReadOnlyList<MessageCopy> JournaledCopies(string subscriberId = "s1") =>
         [.. Events(subscriberId).OfType<ISubscriberEvent>().SelectMany(CapturedCopies.In)];
+
+    /// <summary>
+    /// This node's directory follower as the entity sees it: asked to read the journal now, it applies
+    /// what the journal holds beyond the directory (<paramref name="journalBeyondDirectory"/>) and answers.
+    /// </summary>
+    private FakeFollower StartFollower(Action<ProvisioningDirectory> journalBeyondDirectory, int failReads = 0)
+    {
+        var follower = new FakeFollower(_directory, journalBeyondDirectory, failReads);
+        Sys.ActorOf(Props.Create(() => new FakeFollowerActor(follower)), ProvisioningDirectoryFollower.Name);
+        return follower;
+    }
+
+    private sealed class FakeFollower(ProvisioningDirectory directory, Action<ProvisioningDirectory> journalBeyondDirectory, int failReads)
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public ProvisioningProtocol.JournalRead Read()
+        {
+            if (Interlocked.Increment(ref _reads) <= failReads)
+                return new ProvisioningProtocol.JournalRead(false, directory.SequenceNr);
+            journalBeyondDirectory(directory);
+            return new ProvisioningProtocol.JournalRead(true, directory.SequenceNr);
+        }
+    }
+
+    private sealed class FakeFollowerActor : ReceiveActor
+    {
+        public FakeFollowerActor(FakeFollower follower) =>
+            Receive<ProvisioningProtocol.ReadJournalNow>(_ => Sender.Tell(follower.Read()));
+    }
 
     private IActorRef StartEntity(string subscriberId = "s1") =>
         Sys.ActorOf(SubscriberEntity.Props(new SubscriberId(subscriberId), Settings, _directory, _network, _webhook));
