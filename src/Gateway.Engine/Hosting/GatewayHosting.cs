@@ -41,9 +41,10 @@ public static class GatewayHosting
                 [typeof(IGatewayWire), typeof(IProvisioningEvent), typeof(IProvisioningCommand), typeof(CatalogSnapshot),
                  typeof(ISubscriberEvent), typeof(SubscriberSnapshot)],
                 system => new GatewaySerializer(system));
-        if (settings.Cluster.Port == 0)
+        if (settings.Cluster.Port == 0 && settings.Cluster.SeedNodes.Count == 0)
         {
-            // A random port is known only once remoting is bound: join that address.
+            // A random port with no seeds given: the node is its own seed, and its address is known
+            // only once remoting is bound.
             builder.AddStartup((system, _) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);

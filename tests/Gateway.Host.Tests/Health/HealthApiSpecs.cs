@@ -52,6 +52,29 @@ public sealed class HealthApiSpecs
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
     }
 
+    [Fact]
+    public async Task Readyz_should_answer_503_while_the_node_has_not_joined_and_its_shard_region_is_not_registered()
+    {
+        using var data = new TempDirectory();
+        // the only seed is a port nobody listens on: the node never joins, so no coordinator starts
+        await using var app = new GatewayApp(data.Path, new TestStorage.Sqlite(), new Dictionary<string, string>
+        {
+            ["GATEWAY_SEED_NODES"] = TestCluster.Address(TestCluster.FreePort()),
+            ["GATEWAY_CONFIG_FILE"] = WriteHocon(data.Path, "gateway.readiness.region-timeout = 1s"),
+        });
+        var client = app.CreateClient();
+
+        var response = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+        Assert.NotEqual("up", checks.GetProperty("cluster").GetString());
+        // no coordinator to register with: the region answers no regions, or does not answer in time
+        Assert.Contains(checks.GetProperty("sharding").GetString(), new[] { "not registered", "no coordinator" });
+        Assert.Equal("serving", checks.GetProperty("leaving").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+    }
+
     private static string WriteHocon(string directory, string hocon)
     {
         var path = Path.Combine(directory, "extra.hocon");
