@@ -84,7 +84,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             _eventsSinceSnapshot++;
         });
 
-        Command<AcceptTermination>(command => WithSubscriberKnown(() => OnAcceptTermination(command)));
+        Command<AcceptTermination>(OnAcceptTermination);
         Command<AwaitAccept>(OnAwaitAccept);
         Command<ReceiveSmsSegment>(command => WithSubscriberKnown(() => OnReceiveSmsSegment(command)));
         Command<ReceiveMms>(command => WithSubscriberKnown(() => OnReceiveMms(command)));
@@ -491,10 +491,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private const string CatalogUnconfirmed = "this node could not read the provisioning catalog to confirm the subscriber";
 
     /// <summary>
-    /// Handles a command that reads the subscriber from the catalog (its DID, its Message Copy target)
-    /// at once when this node's catalog has it; otherwise after <see cref="CatalogIncludingAsync"/>, with
-    /// the mailbox held meanwhile (RunTask) so that the subscriber's commands keep their order. Without
-    /// the wait, a message accepted on a node that has not read the subscriber yet would miss its copy.
+    /// Handles an origination, which reads the subscriber from the catalog when it is accepted (its DID
+    /// as the owner, its Message Copy target), at once when this node's catalog has the subscriber;
+    /// otherwise after <see cref="CatalogIncludingAsync"/>, with the mailbox held meanwhile (RunTask) so
+    /// that the subscriber's commands keep their order. Without the wait, a handset's message for a
+    /// subscriber this node has not read yet would be refused as not provisioned.
     /// </summary>
     private void WithSubscriberKnown(Action handle)
     {

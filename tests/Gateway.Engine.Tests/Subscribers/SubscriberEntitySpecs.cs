@@ -65,17 +65,18 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void SubscriberEntity_should_accept_and_deliver_once_the_catalog_is_loaded_not_before()
+    public void SubscriberEntity_should_not_fail_a_message_while_the_catalog_is_not_loaded()
     {
         var directory = new ProvisioningDirectory();
         var entity = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, directory, _network, _webhook));
         entity.Tell(new AcceptTermination("s1", Sms("early")));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        ExpectMsg<Accepted>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Empty(_network.Calls);
 
         directory.Reset(_directory.Catalog, 2);
         directory.MarkLoaded();
 
-        ExpectMsg<Accepted>();
         AwaitAssert(() => Assert.Single(_network.Calls));
     }
 
@@ -122,21 +123,25 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void SubscriberEntity_should_read_the_journal_before_capturing_a_copy_for_a_subscriber_this_node_has_not_read_yet()
+    public void SubscriberEntity_should_read_the_journal_before_accepting_an_origination_for_a_subscriber_this_node_has_not_read_yet()
     {
         var catalog = _directory.Catalog
             .Apply(new RecordingServerSaved(Samples.RecordingServer("rs1")))
             .Apply(new GroupSaved(Samples.Group("g1", "rs1")));
         _directory.Reset(catalog, 4);
-        StartFollower(directory =>
+        var follower = StartFollower(directory =>
             directory.Apply(5, new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559042", groupId: "g1"))));
         var entity = StartEntity("s2");
 
-        entity.Tell(new AcceptTermination("s2", Sms("hello")));
-        var id = ExpectMsg<Accepted>().Id;
+        entity.Tell(new ReceiveMms("s2", [Other], "hello", []));
 
+        // accepted (not refused as unknown), owned by s2's DID, and copied: the copy is journaled with the message
+        ExpectMsg<Accepted>();
+        var accepted = Assert.Single(Events("s2").OfType<MessageAccepted>());
+        Assert.Equal("+19465559042", accepted.Message.Content.Owner);
         var copy = Assert.Single(JournaledCopies("s2"));
-        Assert.Equal((id, "s2"), (copy.MessageId, copy.Subscriber.SubrId));
+        Assert.Equal((accepted.Message.Id, "s2"), (copy.MessageId, copy.Subscriber.SubrId));
+        Assert.Equal(1, follower.Reads);
     }
 
     [Fact]
