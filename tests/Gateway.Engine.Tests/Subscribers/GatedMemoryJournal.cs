@@ -22,6 +22,10 @@ public sealed class GatedMemoryJournal : MemoryJournal
     private static volatile TaskCompletionSource _gate = Opened();
     private static volatile bool _failWrites;
     private static volatile GatedMemoryJournal? _current;
+    private static long _writes;
+
+    /// <summary>Writes completed by any gated journal of the process so far (for specs that wait for quiet).</summary>
+    public static long Writes => Interlocked.Read(ref _writes);
 
     public GatedMemoryJournal() => _current = this;
 
@@ -50,7 +54,9 @@ public sealed class GatedMemoryJournal : MemoryJournal
         await _gate.Task;
         if (_failWrites)
             throw new InvalidOperationException("The journal is failing writes (GatedMemoryJournal.FailWrites).");
-        return await base.WriteMessagesAsync(messages, cancellationToken);
+        var result = await base.WriteMessagesAsync(messages, cancellationToken);
+        Interlocked.Increment(ref _writes);
+        return result;
     }
 
     private static TaskCompletionSource Opened()
