@@ -414,10 +414,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     {
         var self = Self;
         var clock = Context.System.Scheduler;
+        var pacing = new EgressPacing(_settings.EgressInterval, clock);
         var (queue, stop) = Source.Queue<PendingMessage>(1, OverflowStrategy.Backpressure)
             .ViaMaterialized(KillSwitches.Single<PendingMessage>(), Keep.Both)
-            .Via(new DelayFlow<PendingMessage>(() => new EgressPacing(_settings.EgressInterval, clock)))
-            .SelectAsync(1, head => AttemptAsync(direction, head, clock))
+            .Via(new DelayFlow<PendingMessage>(() => pacing))
+            .SelectAsync(1, head => AttemptAsync(direction, head, clock, pacing))
             .Where(outcome => outcome is not null)
             .To(Sink.ForEach<LaneOutcome?>(outcome => self.Tell(outcome!)))
             .Run(Context.System.Materializer());
@@ -428,13 +429,14 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     /// One attempt, on the lane's stage: expire the head if due, else deliver it through its port.
     /// Null, without trying, when the lane was closed for a hand-off while the head waited.
     /// </summary>
-    private async Task<LaneOutcome?> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock)
+    private async Task<LaneOutcome?> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock, EgressPacing pacing)
     {
         if (!_lanes[(int)direction].TryBeginAttempt())
             return null;
         var at = clock.Now;
         if (at >= head.ExpiresAt)
             return new LaneOutcome(direction, head.Id, null, at);
+        pacing.AttemptStarted(at);
         DeliveryOutcome outcome;
         try
         {
