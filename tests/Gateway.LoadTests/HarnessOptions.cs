@@ -10,7 +10,8 @@ public sealed record HarnessOptions(
     int? Connections,
     TimeSpan? Duration,
     int TextLength,
-    IReadOnlyList<string> Hocon)
+    IReadOnlyList<string> Hocon,
+    IReadOnlyDictionary<string, string> Environment)
 {
     public const string Usage = """
         usage: dotnet run -c Release --project tests/Gateway.LoadTests -- SCENARIO [options]
@@ -29,6 +30,8 @@ public sealed record HarnessOptions(
           --text-length N             characters per SMS text (100)
           --hocon 'path = value'      extra gateway setting for the node (repeatable), e.g.
                                       --hocon 'gateway.storage.sqlite.synchronous = normal'
+          --env NAME=VALUE            environment variable for the node (repeatable), e.g. a
+                                      .NET runtime knob: --env DOTNET_GCgen0size=0x4000000
         Every target is on 127.0.0.1; every phase is bounded in time.
         """;
 
@@ -41,6 +44,7 @@ public sealed record HarnessOptions(
         TimeSpan? duration = null;
         var textLength = 100;
         var hocon = new List<string>();
+        var environment = new Dictionary<string, string>();
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -60,10 +64,16 @@ public sealed record HarnessOptions(
                 case "--duration": duration = TimeSpan.FromSeconds(Number("--duration", 1, 3600)); break;
                 case "--text-length": textLength = Number("--text-length", 1, 1600); break;
                 case "--hocon": hocon.Add(Value()); break;
+                case "--env":
+                    var pair = Value().Split('=', 2);
+                    if (pair.Length != 2 || pair[0].Length == 0)
+                        throw new UsageException("--env takes NAME=VALUE");
+                    environment[pair[0]] = pair[1];
+                    break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
         }
-        return new HarnessOptions(args[0], storage, subscribers, connections, duration, textLength, hocon);
+        return new HarnessOptions(args[0], storage, subscribers, connections, duration, textLength, hocon, environment);
     }
 }
 

@@ -69,7 +69,7 @@ public sealed class LoadSetup : IAsyncDisposable
             await File.WriteAllLinesAsync(file, Options.Hocon);
             environment["GATEWAY_CONFIG_FILE"] = file;
         }
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        foreach (var (key, value) in Options.Environment.Concat(overrides ?? new Dictionary<string, string>()))
             environment[key] = value;
         var node = GatewayNode.Start(Path.Combine(WorkDirectory, name), environment);
         var took = await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));

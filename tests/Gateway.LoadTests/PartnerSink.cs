@@ -66,6 +66,17 @@ public sealed class PartnerSink : IAsyncDisposable
     /// <summary>The Stopwatch timestamp of the newest first delivery; 0 before any.</summary>
     public long LastArrival => Interlocked.Read(ref _lastArrival);
 
+    /// <summary>Forgets the latencies and gaps seen so far (after a warm-up), keeping the ids (a later duplicate still counts).</summary>
+    public void ResetMeasurements()
+    {
+        _injectionToArrivalMs.Clear();
+        _lastDeliveryBySubscriber.Clear();
+        Interlocked.Exchange(ref _delivered, 0);
+        Interlocked.Exchange(ref _throttleViolations, 0);
+        Interlocked.Exchange(ref _smallestGap, long.MaxValue);
+        Interlocked.Exchange(ref _lastArrival, 0);
+    }
+
     public Latencies InjectionToArrival() => Latencies.FromMilliseconds(_injectionToArrivalMs);
 
     /// <summary>The text prefix that carries the injection time (this process's Stopwatch).</summary>
