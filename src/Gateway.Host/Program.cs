@@ -64,9 +64,7 @@ builder.Services.AddAkka(ClusterSettings.SystemName, (akka, services) =>
         });
 });
 
-// prometheus-net drops a meter's series unchanged for MetricsExpireAfter (5 min by default) and a
-// counter then starts again from zero; the gateway's labels are few, so keep series for a day (the most it allows).
-Metrics.ConfigureMeterAdapter(options => options.MetricsExpireAfter = TimeSpan.FromDays(1));
+MeterExport.Start();
 
 var app = builder.Build();
 
