@@ -10,6 +10,8 @@ public sealed record HarnessOptions(
     int? Connections,
     TimeSpan? Duration,
     int TextLength,
+    int? MessagesPerSubscriber,
+    int? Active,
     IReadOnlyList<string> Hocon,
     IReadOnlyDictionary<string, string> Environment)
 {
@@ -19,15 +21,21 @@ public sealed record HarnessOptions(
         scenarios:
           ingest       terminations accepted per second through POST /v1/messages (cold, then warm)
           end-to-end   originations through the simulator, delivered to the harness's partner sink
+          backlog      the partner down while messages queue, then up: memory, retries, drain rate
+          recovery     kill -9 with messages pending, restart: first delivery, full recovery, losses
+          memory       node memory with active subscriber entities, and after they passivate
 
         options:
           --storage sqlite|postgres   journal backend (postgres: a fresh database on the server
                                       GATEWAY_POSTGRES names, dropped afterwards); default sqlite
-          --subscribers N             subscribers provisioned (ingest 10000, end-to-end 20000)
+          --subscribers N             subscribers provisioned (ingest 10000, end-to-end 20000,
+                                      backlog 100000, recovery 10000, memory 100000)
           --connections N             concurrent HTTP connections: ingest 64 (closed loop),
                                       end-to-end 256 (most requests in flight, open loop)
           --duration SECONDS          length of each timed phase (ingest 20, end-to-end 60)
           --text-length N             characters per SMS text (100)
+          --messages N                messages per subscriber (backlog 10, recovery 10)
+          --active N                  subscribers made active (memory: all of --subscribers)
           --hocon 'path = value'      extra gateway setting for the node (repeatable), e.g.
                                       --hocon 'gateway.storage.sqlite.synchronous = normal'
           --env NAME=VALUE            environment variable for the node (repeatable), e.g. a
@@ -43,6 +51,7 @@ public sealed record HarnessOptions(
         int? subscribers = null, connections = null;
         TimeSpan? duration = null;
         var textLength = 100;
+        int? messages = null, active = null;
         var hocon = new List<string>();
         var environment = new Dictionary<string, string>();
         for (var i = 1; i < args.Length; i++)
@@ -63,6 +72,8 @@ public sealed record HarnessOptions(
                 case "--connections": connections = Number("--connections", 1, 4096); break;
                 case "--duration": duration = TimeSpan.FromSeconds(Number("--duration", 1, 3600)); break;
                 case "--text-length": textLength = Number("--text-length", 1, 1600); break;
+                case "--messages": messages = Number("--messages", 1, 1000); break;
+                case "--active": active = Number("--active", 1, 2_000_000); break;
                 case "--hocon": hocon.Add(Value()); break;
                 case "--env":
                     var pair = Value().Split('=', 2);
@@ -73,7 +84,7 @@ public sealed record HarnessOptions(
                 default: throw new UsageException($"unknown option {args[i]}");
             }
         }
-        return new HarnessOptions(args[0], storage, subscribers, connections, duration, textLength, hocon, environment);
+        return new HarnessOptions(args[0], storage, subscribers, connections, duration, textLength, messages, active, hocon, environment);
     }
 }
 

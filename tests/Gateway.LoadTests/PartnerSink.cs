@@ -15,7 +15,7 @@ namespace Gateway.LoadTests;
 /// origination the gateway posts, by message id (duplicates) and by subscriber (the gap between two
 /// deliveries of one subscriber, against the egress interval), and the time from injection to
 /// arrival when the text starts with an <see cref="InjectionStamp"/>. While <see cref="Down"/> it
-/// answers 503 and counts the attempts.
+/// answers 503 and counts the attempts, and the gap between two attempts of one subscriber.
 /// </summary>
 public sealed class PartnerSink : IAsyncDisposable
 {
@@ -30,6 +30,9 @@ public sealed class PartnerSink : IAsyncDisposable
     private long _throttleViolations;
     private long _smallestGap = long.MaxValue;
     private long _lastArrival;
+    private long _firstArrival;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _lastRefusalBySubscriber = new();
+    private long _smallestRefusalGap = long.MaxValue;
 
     private PartnerSink(WebApplication app, TimeSpan egressInterval)
     {
@@ -58,6 +61,14 @@ public sealed class PartnerSink : IAsyncDisposable
     public long AttemptsWhileDown => Interlocked.Read(ref _attemptsWhileDown);
     public long ThrottleViolations => Interlocked.Read(ref _throttleViolations);
 
+    /// <summary>Subscribers whose messages were refused at least once while <see cref="Down"/>.</summary>
+    public int SubscribersRefused => _lastRefusalBySubscriber.Count;
+
+    /// <summary>The smallest gap between two refused attempts of one subscriber (its retry interval); null before any had two.</summary>
+    public TimeSpan? SmallestRefusalGap => Interlocked.Read(ref _smallestRefusalGap) is var gap && gap == long.MaxValue
+        ? null
+        : TimeSpan.FromSeconds((double)gap / Stopwatch.Frequency);
+
     /// <summary>The smallest gap between two deliveries of one subscriber; null before any subscriber had two.</summary>
     public TimeSpan? SmallestGap => Interlocked.Read(ref _smallestGap) is var gap && gap == long.MaxValue
         ? null
@@ -65,6 +76,9 @@ public sealed class PartnerSink : IAsyncDisposable
 
     /// <summary>The Stopwatch timestamp of the newest first delivery; 0 before any.</summary>
     public long LastArrival => Interlocked.Read(ref _lastArrival);
+
+    /// <summary>From the first delivery (since the last reset) to the newest one.</summary>
+    public TimeSpan DeliverySpan => TimeSpan.FromSeconds((double)(LastArrival - Interlocked.Read(ref _firstArrival)) / Stopwatch.Frequency);
 
     /// <summary>Forgets the latencies and gaps seen so far (after a warm-up), keeping the ids (a later duplicate still counts).</summary>
     public void ResetMeasurements()
@@ -75,6 +89,7 @@ public sealed class PartnerSink : IAsyncDisposable
         Interlocked.Exchange(ref _throttleViolations, 0);
         Interlocked.Exchange(ref _smallestGap, long.MaxValue);
         Interlocked.Exchange(ref _lastArrival, 0);
+        Interlocked.Exchange(ref _firstArrival, 0);
     }
 
     public Latencies InjectionToArrival() => Latencies.FromMilliseconds(_injectionToArrivalMs);
@@ -85,21 +100,26 @@ public sealed class PartnerSink : IAsyncDisposable
     private async Task<IResult> Receive(HttpRequest request)
     {
         var arrived = Stopwatch.GetTimestamp();
-        if (Down)
-        {
-            Interlocked.Increment(ref _attemptsWhileDown);
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
-        }
         using var body = await JsonDocument.ParseAsync(request.Body);
         var id = body.RootElement.GetProperty("id").GetString()!;
         var owner = body.RootElement.GetProperty("owner").GetString()!;
+        if (Down)
+        {
+            Interlocked.Increment(ref _attemptsWhileDown);
+            var lastRefusal = _lastRefusalBySubscriber.GetOrAdd(owner, _ => new StrongBox<long>(0));
+            var previousRefusal = Interlocked.Exchange(ref lastRefusal.Value, arrived);
+            if (previousRefusal != 0)
+                Smallest(ref _smallestRefusalGap, arrived - previousRefusal);
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
         var text = body.RootElement.TryGetProperty("text", out var t) ? t.GetString() : null;
         if (!_ids.TryAdd(id, 0))
         {
             Interlocked.Increment(ref _duplicates);
             return Results.Ok();
         }
-        Interlocked.Increment(ref _delivered);
+        if (Interlocked.Increment(ref _delivered) == 1)
+            Interlocked.Exchange(ref _firstArrival, arrived);
         Interlocked.Exchange(ref _lastArrival, arrived);
         var last = _lastDeliveryBySubscriber.GetOrAdd(owner, _ => new StrongBox<long>(0));
         var previous = Interlocked.Exchange(ref last.Value, arrived);
@@ -115,13 +135,18 @@ public sealed class PartnerSink : IAsyncDisposable
     {
         if (gap < _minimumGap)
             Interlocked.Increment(ref _throttleViolations);
-        var smallest = Interlocked.Read(ref _smallestGap);
-        while (gap < smallest)
+        Smallest(ref _smallestGap, gap);
+    }
+
+    private static void Smallest(ref long smallest, long candidate)
+    {
+        var seen = Interlocked.Read(ref smallest);
+        while (candidate < seen)
         {
-            var seen = Interlocked.CompareExchange(ref _smallestGap, gap, smallest);
-            if (seen == smallest)
+            var before = Interlocked.CompareExchange(ref smallest, candidate, seen);
+            if (before == seen)
                 return;
-            smallest = seen;
+            seen = before;
         }
     }
 

@@ -20,6 +20,9 @@ Func<LoadSetup, Task<Table>>? scenario = options.Scenario switch
 {
     "ingest" => IngestScenario.RunAsync,
     "end-to-end" => EndToEndScenario.RunAsync,
+    "backlog" => BacklogScenario.RunAsync,
+    "recovery" => RecoveryScenario.RunAsync,
+    "memory" => MemoryScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
