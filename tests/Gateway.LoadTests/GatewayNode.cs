@@ -93,6 +93,35 @@ public sealed class GatewayNode : IDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// Makes the node run a full, blocking garbage collection, the way <c>dotnet-gcdump</c> does: a
+    /// short EventPipe session with the runtime's GCHeapCollect keyword, through <c>dotnet-trace</c>
+    /// (<c>dotnet tool install -g dotnet-trace</c>). False when dotnet-trace is not installed.
+    /// </summary>
+    public async Task<bool> CollectGarbageAsync()
+    {
+        var tool = new[] { "dotnet-trace", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace") }
+            .FirstOrDefault(candidate => Path.IsPathRooted(candidate) ? File.Exists(candidate) : OnPath(candidate));
+        if (tool is null)
+            return false;
+        var output = Path.Combine(Path.GetTempPath(), $"gateway-gc-{_process.Id}.nettrace");
+        var start = new ProcessStartInfo(tool,
+            ["collect", "-p", _process.Id.ToString(CultureInfo.InvariantCulture), "--providers", "Microsoft-Windows-DotNETRuntime:0x800000:4",
+             "--duration", "00:00:00:02", "-o", output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var trace = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await trace.WaitForExitAsync(timeout.Token);
+        File.Delete(output);
+        return trace.ExitCode == 0;
+    }
+
+    private static bool OnPath(string file) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, file)));
+
     /// <summary>SIGKILL: the process gets no chance to flush or leave.</summary>
     public void Kill()
     {

@@ -5,8 +5,8 @@ namespace Gateway.LoadTests.Scenarios;
 /// <summary>
 /// Store and forward at scale: the partner answers 503 while every subscriber's handset sends its
 /// messages, so they all queue; then the partner comes back. Measures the node's memory while they
-/// are queued (per queued message: the managed heap after the last GC while queued, less the same
-/// once drained with the same entities still running), the retry traffic while the partner is down
+/// are queued (per queued message: the live managed heap while queued, less the same once drained
+/// with the same entities still running; each measured right after a full GC), the retry traffic while the partner is down
 /// (over two retry intervals: attempts per second against subscribers ÷ interval, and the smallest
 /// gap between two attempts of one subscriber), and the drain rate once it is up.
 /// </summary>
@@ -67,7 +67,11 @@ public static class BacklogScenario
         return table;
     }
 
-    /// <summary>Memory after the node's last GC, and its RSS, at one moment.</summary>
-    private static async Task<(NodeMetrics Metrics, long Rss)> Sample(GatewayNode node) =>
-        (await NodeMetrics.ReadAsync(node), node.Memory().Rss);
+    /// <summary>The live managed heap right after a full GC the harness asks for, and the RSS.</summary>
+    private static async Task<(NodeMetrics Metrics, long Rss)> Sample(GatewayNode node)
+    {
+        if (!await node.CollectGarbageAsync())
+            throw new UsageException("the backlog scenario needs dotnet-trace to make the node collect its garbage: dotnet tool install -g dotnet-trace");
+        return (await NodeMetrics.ReadAsync(node), node.Memory().Rss);
+    }
 }

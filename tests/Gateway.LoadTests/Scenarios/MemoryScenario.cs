@@ -1,7 +1,8 @@
 namespace Gateway.LoadTests.Scenarios;
 
 /// <summary>
-/// What subscribers cost in memory: the node's managed heap (as its last GC left it) and RSS once
+/// What subscribers cost in memory: the node's live managed heap (right after a full GC that the
+/// harness makes it run, as dotnet-gcdump does) and RSS once
 /// the subscribers are provisioned, once <c>--active</c> of them have each sent one message (their
 /// entities running, the message delivered to the partner sink), and once those entities have
 /// passivated (the scenario sets <c>gateway.delivery.passivate-after</c> to 30 s so that it does not
@@ -39,7 +40,7 @@ public static class MemoryScenario
         string PerEntity(double heap) => $"{(heap - provisioned.Heap) / active:N0} bytes";
         var table = new Table(
             $"memory: {setup.StorageLabel}, {subscribers:N0} subscribers provisioned, {active:N0} active",
-            "state", "managed heap (after last GC)", "RSS", "heap per active subscriber", "heap per provisioned subscriber");
+            "state", "managed heap (live, after a full GC)", "RSS", "heap per active subscriber", "heap per provisioned subscriber");
         table.Add("started, nothing provisioned", Table.Mib((long)empty.Heap), Table.Mib(empty.Rss), "–", "–");
         table.Add($"{subscribers:N0} provisioned", Table.Mib((long)provisioned.Heap), Table.Mib(provisioned.Rss), "–",
             $"{(provisioned.Heap - empty.Heap) / subscribers:N0} bytes");
@@ -49,8 +50,13 @@ public static class MemoryScenario
         return table;
     }
 
-    private static async Task<(double Heap, long Rss)> Sample(GatewayNode node) =>
-        ((await NodeMetrics.ReadAsync(node)).ManagedHeapBytes, node.Memory().Rss);
+    /// <summary>The live managed heap right after a full GC the harness asks for, and the RSS.</summary>
+    private static async Task<(double Heap, long Rss)> Sample(GatewayNode node)
+    {
+        if (!await node.CollectGarbageAsync())
+            throw new UsageException("the memory scenario needs dotnet-trace to make the node collect its garbage: dotnet tool install -g dotnet-trace");
+        return ((await NodeMetrics.ReadAsync(node)).ManagedHeapBytes, node.Memory().Rss);
+    }
 
     private static async Task<string> WriteHoconAsync(LoadSetup setup, string line)
     {
