@@ -4,6 +4,8 @@
 # one SMS per request, recipients cycling over LOAD_NUMBERS subscribers).
 #
 #   bash tests/Gateway.Benchmarks/Scripts/measure-accept.sh [TEXT_LEN] [SUBSCRIBERS]
+#   SYNCHRONOUS=normal bash ...                       # SQLite without an fsync per commit (Kannel's class)
+#   STORAGE=postgres POSTGRES="<connection string of an empty database>" bash ...
 #
 # Starts one node (Release build, SQLite journal in a temp folder, the embedded simulator as the
 # network), provisions a partner and SUBSCRIBERS subscribers whose DIDs are the load's recipients,
@@ -25,7 +27,14 @@ number_base=46700000000
 command -v wrk >/dev/null || { echo "measure-accept.sh: needs wrk (apt-get install wrk)" >&2; exit 2; }
 dotnet build -c Release "$repo/src/Gateway.Host" -v q -nologo >/dev/null
 
-GATEWAY_DATA_DIR="$work/data" GATEWAY_URLS="$base" GATEWAY_CLUSTER_PORT=0 GATEWAY_ADMIN_TOKEN="$token" \
+# The partner API's rate limit (GATEWAY_INGRESS_RATE, 100/s per partner by default) would measure
+# itself: lifted. STORAGE/POSTGRES/SYNCHRONOUS choose the journal (default: SQLite, synchronous=full).
+if [ -n "${SYNCHRONOUS:-}" ]; then
+  printf 'gateway.storage.sqlite.synchronous = %s\n' "$SYNCHRONOUS" >"$work/accept.hocon"
+fi
+env GATEWAY_DATA_DIR="$work/data" GATEWAY_URLS="$base" GATEWAY_CLUSTER_PORT=0 GATEWAY_ADMIN_TOKEN="$token" \
+  GATEWAY_INGRESS_RATE=1000000 GATEWAY_STORAGE="${STORAGE:-sqlite}" ${POSTGRES:+GATEWAY_POSTGRES="$POSTGRES"} \
+  ${SYNCHRONOUS:+GATEWAY_CONFIG_FILE="$work/accept.hocon"} \
   dotnet "$repo/src/Gateway.Host/bin/Release/net10.0/Gateway.Host.dll" >"$work/node.log" 2>&1 &
 node=$!
 trap 'kill -9 $node 2>/dev/null || true; rm -rf "$work"' EXIT
