@@ -9,7 +9,9 @@ using Gateway.Engine.Storage;
 using Gateway.Engine.Storage.Recovery;
 using Gateway.Engine.Tests.Subscribers;
 using Gateway.Testing;
+using System.Data;
 using LinqToDB;
+using LinqToDB.Data;
 using Xunit.Abstractions;
 using static Gateway.Engine.Tests.Storage.BatchQueryProbe;
 
@@ -164,6 +166,36 @@ public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAs
         }
     }
 
+    [SkippableFact]
+    public async Task A_recovery_should_read_the_highest_sequence_number_after_the_entitys_write_still_under_way()
+    {
+        SkipUnlessAvailable();
+        const string Id = "subscriber-w1";
+        var system = StartSystem(new BatchQueryProbe());
+        await SeedAsync(system, Id, events: 2, snapshotEarly: false, snapshotLate: false, deleteUpTo: 0);
+
+        Task<Recorder.State> recovered;
+        var writesBlocked = await BlockJournalWritesAsync(system);
+        try
+        {
+            // The third event's write waits for the lock; its entity stops meanwhile and starts again.
+            var first = system.ActorOf(Recorder.Props(Id));
+            await first.Ask<Recorder.State>(new Recorder.GetState(), Timeout); // recovered: the record below is written at once
+            first.Tell(new Recorder.Record(1));
+            await Task.Delay(300);
+            first.Tell(PoisonPill.Instance);
+            await first.WatchAsync().WaitAsync(Timeout);
+            recovered = system.ActorOf(Recorder.Props(Id)).Ask<Recorder.State>(new Recorder.GetState(), Timeout);
+            await Task.Delay(700);
+            Assert.False(recovered.IsCompleted, $"The recovery did not wait for the write under way: {(recovered.IsCompletedSuccessfully ? recovered.Result : recovered.Exception)}");
+        }
+        finally
+        {
+            await writesBlocked.DisposeAsync(); // well within the writer's busy timeout (5 s)
+        }
+        Assert.Equal(ExpectedState(Id, events: 3, snapshotAt: 0).ToString(), (await recovered).ToString());
+    }
+
     private ActorSystem StartSystem(BatchQueryProbe probe, string? extraHocon = null)
     {
         var local = "akka.actor.provider = local\n" + extraHocon;
@@ -177,6 +209,26 @@ public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAs
             new BatchedRecoverySetup(connection.UseInterceptor(probe), storage.BatchedRecovery)));
         _systems.Add(system);
         return system;
+    }
+
+    /// <summary>
+    /// Holds the journal table's write lock until disposed (SQLite: the database's one writer lock;
+    /// PostgreSQL: a lock that blocks inserts, not reads), so a write stays under way meanwhile.
+    /// </summary>
+    private static async Task<IAsyncDisposable> BlockJournalWritesAsync(ActorSystem system)
+    {
+        var storage = GatewaySettings.FromConfig(system.Settings.Config).Storage;
+        var db = new DataConnection(JournalStorage.CreateDataOptions(storage));
+        if (storage.Backend == StorageBackend.Sqlite)
+        {
+            await db.BeginTransactionAsync(IsolationLevel.Serializable); // BEGIN IMMEDIATE
+        }
+        else
+        {
+            await db.BeginTransactionAsync();
+            await db.ExecuteAsync("LOCK TABLE journal IN EXCLUSIVE MODE");
+        }
+        return db; // disposing rolls the transaction back
     }
 
     /// <summary>The plugin's own classes on the same tables, with the same provider and read isolation.</summary>
