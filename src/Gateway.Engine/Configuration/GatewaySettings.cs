@@ -141,10 +141,7 @@ public sealed record BatchedRecoverySettings(int MaxBatchSize, TimeSpan GatherDe
         if (size > MaxParameters)
             throw new GatewayConfigurationException(
                 $"gateway.storage.batched-recovery.max-batch-size must be at most {MaxParameters} (one SQL parameter per persistence id); got {size}.");
-        var delay = config.GetTimeSpan("gather-delay", null, allowInfinite: false);
-        if (delay < TimeSpan.Zero)
-            throw new GatewayConfigurationException("gateway.storage.batched-recovery.gather-delay must not be negative.");
-        return new BatchedRecoverySettings(size, delay);
+        return new BatchedRecoverySettings(size, ConfigReader.NonNegativeDuration(config, "gather-delay"));
     }
 }
 
