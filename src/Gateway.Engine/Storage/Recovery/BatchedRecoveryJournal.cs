@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Journal;
+using Akka.Persistence.Sql.Journal.Types;
 
 namespace Gateway.Engine.Storage.Recovery;
 
@@ -27,7 +28,6 @@ public class BatchedRecoveryJournal : SqlWriteJournal
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RecoveryBatcher<long>? _highest;
     private readonly JournalWritesInProgress _writes = new();
-    private readonly CancellationTokenSource _stopping = new();
 
     public BatchedRecoveryJournal(Config journalConfig) : base(journalConfig)
     {
@@ -64,16 +64,20 @@ public class BatchedRecoveryJournal : SqlWriteJournal
         var written = base.WriteMessagesAsync(writes, cancellationToken);
         // One WriteMessages comes from one persistent actor: the first write's id is every write's (as the base class assumes).
         if (_highest is not null && writes.Count > 0 && BatchedRecoverySetup.Batches(writes[0].PersistenceId))
-            _writes.Started(writes[0].PersistenceId, written, Self, _stopping.Token);
+            _writes.Started(writes[0].PersistenceId, written);
         return written;
     }
 
-    protected override bool ReceivePluginInternal(object message) =>
-        _writes.Handle(message) || base.ReceivePluginInternal(message);
+    protected override bool ReceivePluginInternal(object message)
+    {
+        // The base class tells itself this when a write task (the one returned above) completes.
+        if (message is WriteFinished finished)
+            _writes.Finished(finished.PersistenceId, finished.Future);
+        return base.ReceivePluginInternal(message);
+    }
 
     protected override void PostStop()
     {
-        _stopping.Cancel();
         _highest?.Stop();
         base.PostStop();
     }
