@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
@@ -11,6 +12,7 @@ using Gateway.Engine.Tests.Subscribers;
 using Gateway.Testing;
 using System.Data;
 using LinqToDB;
+using Npgsql;
 using LinqToDB.Data;
 using Xunit.Abstractions;
 using static Gateway.Engine.Tests.Storage.BatchQueryProbe;
@@ -27,6 +29,8 @@ namespace Gateway.Engine.Tests.Storage;
 public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    // Each snapshot save of the base class opens a connection of its own.
+    private const int SeedingAtOnce = 10;
     private const string BaseJournal = "akka.persistence.journal.sql-base";
     private const string BaseSnapshotStore = "akka.persistence.snapshot-store.sql-base";
 
@@ -104,7 +108,7 @@ public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAs
         const int Entities = 200;
         var ids = Enumerable.Range(0, Entities).Select(i => $"subscriber-r{i}").ToList();
         var seeding = StartSystem(new BatchQueryProbe());
-        await Task.WhenAll(ids.Select((id, i) => SeedAsync(seeding, id, events: i % 7, snapshotEarly: i % 7 >= 3, snapshotLate: false, deleteUpTo: 0)));
+        await Limited.ForEachAsync(ids, SeedingAtOnce, (id, i) => SeedAsync(seeding, id, events: i % 7, snapshotEarly: i % 7 >= 3, snapshotLate: false, deleteUpTo: 0));
         await seeding.Terminate();
 
         var probe = new BatchQueryProbe();
@@ -141,7 +145,7 @@ public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAs
             akka.persistence.journal.sql.circuit-breaker.reset-timeout = 5s
             akka.persistence.snapshot-store.sql.circuit-breaker.reset-timeout = 5s
             """);
-        await Task.WhenAll(ids.Select(id => SeedAsync(system, id, events: 4, snapshotEarly: true, snapshotLate: false, deleteUpTo: 0)));
+        await Limited.ForEachAsync(ids, SeedingAtOnce, (id, _) => SeedAsync(system, id, events: 4, snapshotEarly: true, snapshotLate: false, deleteUpTo: 0));
         probe.Clear();
 
         probe.Fail(failing);
@@ -208,7 +212,27 @@ public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAs
             new DataOptionsSetup(connection),
             new BatchedRecoverySetup(connection.UseInterceptor(probe), storage.BatchedRecovery)));
         _systems.Add(system);
+        var errors = system.ActorOf(Props.Create(() => new LogForwarder(output)));
+        system.EventStream.Subscribe(errors, typeof(Error));
+        system.EventStream.Subscribe(errors, typeof(Warning));
         return system;
+    }
+
+    /// <summary>The system's errors and warnings in the test's output (its console is not captured).</summary>
+    private sealed class LogForwarder : ReceiveActor
+    {
+        public LogForwarder(ITestOutputHelper output) =>
+            ReceiveAny(message =>
+            {
+                try
+                {
+                    output.WriteLine(message.ToString());
+                }
+                catch (InvalidOperationException)
+                {
+                    // The test is over.
+                }
+            });
     }
 
     /// <summary>
@@ -342,7 +366,9 @@ public sealed class PostgresBatchedRecoveryPluginSpecs(ITestOutputHelper output)
         if (PostgresDatabase.ServerConnectionString is null)
             return null;
         _database = await PostgresDatabase.CreateAsync();
-        return new TestStorage.Postgres(_database.ConnectionString);
+        // Up to 50 recoveries at once replay on connections of their own: a bounded pool keeps this
+        // class within its share of the server's connections while other classes run alongside.
+        return new TestStorage.Postgres(new NpgsqlConnectionStringBuilder(_database.ConnectionString) { MaxPoolSize = 20 }.ConnectionString);
     }
 
     protected override async ValueTask DisposeStorageAsync()

@@ -55,12 +55,14 @@ public sealed class Recorder : ReceivePersistentActor
             SaveSnapshot($"{PersistenceId}@{LastSequenceNr}: {string.Join(",", Events())}");
         });
         Command<SaveSnapshotSuccess>(success => _waiting?.Tell(new Done(success.Metadata.SequenceNr)));
+        Command<SaveSnapshotFailure>(failure => _waiting?.Tell(new Status.Failure(failure.Cause)));
         Command<DeleteUpTo>(delete =>
         {
             _waiting = Sender;
             DeleteMessages(delete.SequenceNr);
         });
         Command<DeleteMessagesSuccess>(success => _waiting?.Tell(new Done(success.ToSequenceNr)));
+        Command<DeleteMessagesFailure>(failure => _waiting?.Tell(new Status.Failure(failure.Cause)));
         Command<GetState>(_ => Sender.Tell(new State(_snapshot, [.. _events], LastSequenceNr)));
     }
 

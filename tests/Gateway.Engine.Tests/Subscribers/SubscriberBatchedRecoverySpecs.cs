@@ -11,6 +11,7 @@ using Gateway.Engine.Storage;
 using Gateway.Engine.Subscribers;
 using Gateway.Testing;
 using LinqToDB.Data;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using static Gateway.Domain.Provisioning.ProvisioningEvents;
 using static Gateway.Engine.Subscribers.SubscriberProtocol;
@@ -27,6 +28,8 @@ public abstract class SubscriberBatchedRecoverySpecs : IAsyncLifetime
 {
     private const int Entities = 200;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    // Entities written to at once: each snapshot save of the plugin opens a connection of its own.
+    private const int WritingAtOnce = 10;
 
     private static readonly SubscriberSettings Settings = new(
         RetryInterval: TimeSpan.FromMinutes(5),
@@ -68,14 +71,14 @@ public abstract class SubscriberBatchedRecoverySpecs : IAsyncLifetime
 
         await using (var node = await StartNodeAsync(ids))
         {
-            accepted = await Task.WhenAll(ids.Select(async (id, i) =>
+            accepted = await Limited.SelectAsync(ids, WritingAtOnce, async (id, i) =>
             {
                 var entity = StartEntity(node, id);
                 var accepted = new List<MessageId>();
                 for (var m = 0; m < MessagesOf(i); m++)
                     accepted.Add((await entity.Ask<Accepted>(Terminate(id, m), Timeout)).Id!.Value);
                 return accepted;
-            }));
+            });
             await WaitForSnapshotsAsync(node, ids.Select((id, i) => (id, MessagesOf(i))));
         }
 
@@ -89,8 +92,8 @@ public abstract class SubscriberBatchedRecoverySpecs : IAsyncLifetime
                 Assert.Empty(queues[i].Mo);
             }
 
-            var next = await Task.WhenAll(entities.Select(async (entity, i) =>
-                (await entity.Ask<Accepted>(Terminate(ids[i], MessagesOf(i)), Timeout)).Id!.Value));
+            var next = await Limited.SelectAsync(entities, WritingAtOnce, async (entity, i) =>
+                (await entity.Ask<Accepted>(Terminate(ids[i], MessagesOf(i)), Timeout)).Id!.Value);
             var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
             for (var i = 0; i < Entities; i++)
             {
@@ -177,7 +180,9 @@ public sealed class PostgresSubscriberBatchedRecoverySpecs : SubscriberBatchedRe
         if (PostgresDatabase.ServerConnectionString is null)
             return null;
         _database = await PostgresDatabase.CreateAsync();
-        return new TestStorage.Postgres(_database.ConnectionString);
+        // Up to 50 recoveries at once replay on connections of their own: a bounded pool keeps this
+        // class within its share of the server's connections while other classes run alongside.
+        return new TestStorage.Postgres(new NpgsqlConnectionStringBuilder(_database.ConnectionString) { MaxPoolSize = 20 }.ConnectionString);
     }
 
     protected override async ValueTask DisposeStorageAsync()
