@@ -135,13 +135,20 @@ public sealed record BatchedRecoverySettings(int MaxBatchSize, TimeSpan GatherDe
     /// <summary>SQLite builds before 3.32 allow 999 parameters in one statement; staying under that keeps every build safe.</summary>
     public const int MaxParameters = 999;
 
+    /// <summary>A recovery may wait this long for its batch: more would be a misconfiguration, not a tuning.</summary>
+    public static readonly TimeSpan MaxGatherDelay = TimeSpan.FromSeconds(1);
+
     public static BatchedRecoverySettings FromConfig(Config config)
     {
         var size = ConfigReader.PositiveInt(config, "max-batch-size");
         if (size > MaxParameters)
             throw new GatewayConfigurationException(
                 $"gateway.storage.batched-recovery.max-batch-size must be at most {MaxParameters} (one SQL parameter per persistence id); got {size}.");
-        return new BatchedRecoverySettings(size, ConfigReader.NonNegativeDuration(config, "gather-delay"));
+        var delay = ConfigReader.NonNegativeDuration(config, "gather-delay");
+        if (delay > MaxGatherDelay)
+            throw new GatewayConfigurationException(
+                $"gateway.storage.batched-recovery.gather-delay must be at most {MaxGatherDelay.TotalMilliseconds} ms (every recovery waits it); got {delay}.");
+        return new BatchedRecoverySettings(size, delay);
     }
 }
 

@@ -174,6 +174,7 @@ public sealed class GatewayConfigSpecs
     [InlineData("max-batch-size = 0", "max-batch-size")]
     [InlineData("max-batch-size = 1000", "max-batch-size")]
     [InlineData("gather-delay = -1ms", "gather-delay")]
+    [InlineData("gather-delay = 2s", "gather-delay")]
     public void GatewaySettings_should_refuse_unusable_batched_recovery_settings(string setting, string named)
     {
         var config = GatewayConfig.Load(GatewayConfig.DefaultDirectory, _ => null, "gateway.storage.batched-recovery." + setting);

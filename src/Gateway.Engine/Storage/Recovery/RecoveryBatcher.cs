@@ -138,9 +138,10 @@ internal sealed class RecoveryBatcher<TRow> where TRow : notnull
             {
                 await _full.Task.WaitAsync(delay, cancellationToken);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            catch (Exception)
             {
-                // Not full within the delay (or stopping): the query goes with what it has.
+                // Not full within the delay, or stopping: the query goes with what it has. Nothing
+                // here may end the drain loop, or every later question would wait forever.
             }
         }
 
