@@ -21,6 +21,22 @@ public static class ConfigReader
         return value;
     }
 
+    public static TimeSpan NonNegativeDuration(Config config, string path)
+    {
+        TimeSpan value;
+        try
+        {
+            value = config.GetTimeSpan(path, null, allowInfinite: false);
+        }
+        catch (FormatException)
+        {
+            value = TimeSpan.MinValue;
+        }
+        if (value < TimeSpan.Zero)
+            throw new GatewayConfigurationException($"Setting '{path}' must be a duration of zero or more (e.g. 0ms, 2ms).");
+        return value;
+    }
+
     public static int PositiveInt(Config config, string path)
     {
         var value = config.GetInt(path);

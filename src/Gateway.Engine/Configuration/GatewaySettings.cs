@@ -87,7 +87,8 @@ public enum SqliteSynchronous
 public sealed record SqliteSettings(string FilePath, SqliteSynchronous Synchronous, TimeSpan BusyTimeout);
 
 /// <summary>The journal backend. The text form hides the PostgreSQL connection string (it holds a password).</summary>
-public sealed record StorageSettings(StorageBackend Backend, SqliteSettings Sqlite, string? PostgresConnectionString)
+public sealed record StorageSettings(
+    StorageBackend Backend, SqliteSettings Sqlite, string? PostgresConnectionString, BatchedRecoverySettings BatchedRecovery)
 {
     public static StorageBackend ParseBackend(string? text) => text?.Trim().ToLowerInvariant() switch
     {
@@ -115,11 +116,40 @@ public sealed record StorageSettings(StorageBackend Backend, SqliteSettings Sqli
                 "GATEWAY_STORAGE=postgres needs a connection string in GATEWAY_POSTGRES (gateway.storage.postgres.connection-string).");
         return new StorageSettings(backend,
             new SqliteSettings(file, synchronous, ConfigReader.PositiveDuration(sqlite, "busy-timeout")),
-            string.IsNullOrWhiteSpace(postgres) ? null : postgres);
+            string.IsNullOrWhiteSpace(postgres) ? null : postgres,
+            BatchedRecoverySettings.FromConfig(config.GetConfig("batched-recovery")));
     }
 
     public override string ToString() =>
-        $"StorageSettings {{ Backend = {Backend}, Sqlite = {Sqlite}, Postgres = {(PostgresConnectionString is null ? "(none)" : "***")} }}";
+        $"StorageSettings {{ Backend = {Backend}, Sqlite = {Sqlite}, Postgres = {(PostgresConnectionString is null ? "(none)" : "***")}, BatchedRecovery = {BatchedRecovery} }}";
+}
+
+/// <summary>
+/// How the recoveries of subscriber entities share their journal and snapshot queries
+/// (<c>gateway.storage.batched-recovery</c>, docs/persistence.md).
+/// </summary>
+/// <param name="MaxBatchSize">Persistence ids answered by one query at most (one SQL parameter each).</param>
+/// <param name="GatherDelay">How long a batch waits for more requests before its query starts; zero: it takes what queued up while the previous query ran.</param>
+public sealed record BatchedRecoverySettings(int MaxBatchSize, TimeSpan GatherDelay)
+{
+    /// <summary>SQLite builds before 3.32 allow 999 parameters in one statement; staying under that keeps every build safe.</summary>
+    public const int MaxParameters = 999;
+
+    /// <summary>A recovery may wait this long for its batch: more would be a misconfiguration, not a tuning.</summary>
+    public static readonly TimeSpan MaxGatherDelay = TimeSpan.FromSeconds(1);
+
+    public static BatchedRecoverySettings FromConfig(Config config)
+    {
+        var size = ConfigReader.PositiveInt(config, "max-batch-size");
+        if (size > MaxParameters)
+            throw new GatewayConfigurationException(
+                $"gateway.storage.batched-recovery.max-batch-size must be at most {MaxParameters} (one SQL parameter per persistence id); got {size}.");
+        var delay = ConfigReader.NonNegativeDuration(config, "gather-delay");
+        if (delay > MaxGatherDelay)
+            throw new GatewayConfigurationException(
+                $"gateway.storage.batched-recovery.gather-delay must be at most {MaxGatherDelay.TotalMilliseconds} ms (every recovery waits it); got {delay}.");
+        return new BatchedRecoverySettings(size, delay);
+    }
 }
 
 public sealed record DeliverySettings(TimeSpan RetryInterval, TimeSpan MessageTtl, int EgressRate)

@@ -28,9 +28,10 @@ public static class GatewayHosting
     /// </summary>
     public static AkkaConfigurationBuilder WithGatewayNode(this AkkaConfigurationBuilder builder, Config config, GatewaySettings settings)
     {
+        builder.AddHocon(config, HoconAddMode.Append);
+        foreach (var setup in JournalStorage.CreateSetups(settings.Storage))
+            builder.AddSetup(setup);
         builder
-            .AddHocon(config, HoconAddMode.Append)
-            .AddSetup(JournalStorage.CreateSetup(settings.Storage))
             .WithRemoting(settings.Cluster.Host, settings.Cluster.Port)
             .WithClustering(new ClusterOptions
             {

@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
+using Akka.Actor.Setup;
 using Akka.Persistence.Sql.Config;
 using Gateway.Engine.Configuration;
+using Gateway.Engine.Storage.Recovery;
 using LinqToDB;
 using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
@@ -15,7 +17,15 @@ namespace Gateway.Engine.Storage;
 /// </summary>
 public static class JournalStorage
 {
-    public static DataOptionsSetup CreateSetup(StorageSettings storage) => new(CreateDataOptions(storage));
+    /// <summary>
+    /// The connection for the plugin (<see cref="DataOptionsSetup"/>) and the same connection, with
+    /// the batching settings, for the gateway's batched recovery (<see cref="BatchedRecoverySetup"/>).
+    /// </summary>
+    public static IReadOnlyList<Setup> CreateSetups(StorageSettings storage)
+    {
+        var connection = CreateDataOptions(storage);
+        return [new DataOptionsSetup(connection), new BatchedRecoverySetup(connection, storage.BatchedRecovery)];
+    }
 
     public static DataOptions CreateDataOptions(StorageSettings storage) => storage.Backend switch
     {

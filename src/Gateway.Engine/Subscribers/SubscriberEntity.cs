@@ -108,7 +108,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>The subscriber id of a subscriber entity's persistence id; null for any other.</summary>
     public static string? SubscriberIdOf(string persistenceId) =>
-        persistenceId.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal) ? persistenceId[PersistenceIdPrefix.Length..] : null;
+        IsSubscriberPersistenceId(persistenceId) ? persistenceId[PersistenceIdPrefix.Length..] : null;
+
+    /// <summary>Whether <paramref name="persistenceId"/> is a subscriber entity's (without allocating its id).</summary>
+    public static bool IsSubscriberPersistenceId(string persistenceId) =>
+        persistenceId.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -152,6 +152,37 @@ public sealed class GatewayConfigSpecs
         Assert.Equal("akka.persistence.journal.sql", config.GetString("akka.persistence.journal.plugin"));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public void GatewayConfig_should_point_the_journal_and_snapshot_store_of_both_backends_at_the_batched_recovery_classes(string backend)
+    {
+        var config = Load(("GATEWAY_STORAGE", backend), ("GATEWAY_POSTGRES", "Host=127.0.0.1;Database=gateway"));
+
+        Assert.Equal("Gateway.Engine.Storage.Recovery.BatchedRecoveryJournal, Gateway.Engine",
+            config.GetString("akka.persistence.journal.sql.class"));
+        Assert.Equal("Gateway.Engine.Storage.Recovery.BatchedRecoverySnapshotStore, Gateway.Engine",
+            config.GetString("akka.persistence.snapshot-store.sql.class"));
+        Assert.NotNull(Type.GetType(config.GetString("akka.persistence.journal.sql.class")));
+        Assert.NotNull(Type.GetType(config.GetString("akka.persistence.snapshot-store.sql.class")));
+        // Batching answers like the plugin's native mode only.
+        Assert.False(config.GetBoolean("akka.persistence.journal.sql.delete-compatibility-mode", false));
+        Assert.Equal(new BatchedRecoverySettings(200, TimeSpan.Zero), GatewaySettings.FromConfig(config).Storage.BatchedRecovery);
+    }
+
+    [Theory]
+    [InlineData("max-batch-size = 0", "max-batch-size")]
+    [InlineData("max-batch-size = 1000", "max-batch-size")]
+    [InlineData("gather-delay = -1ms", "gather-delay")]
+    [InlineData("gather-delay = 2s", "gather-delay")]
+    public void GatewaySettings_should_refuse_unusable_batched_recovery_settings(string setting, string named)
+    {
+        var config = GatewayConfig.Load(GatewayConfig.DefaultDirectory, _ => null, "gateway.storage.batched-recovery." + setting);
+
+        var error = Assert.Throws<GatewayConfigurationException>(() => GatewaySettings.FromConfig(config));
+        Assert.Contains(named, error.Message);
+    }
+
     [Fact]
     public void GatewayConfig_should_let_extra_hocon_override_the_environment_and_the_files()
     {

@@ -48,7 +48,8 @@ public sealed class RecordingServerOffloadSpecs : Akka.TestKit.Xunit2.TestKit, I
         _t0 = _scheduler.Now;
         _servers = new FakeRecordingServers(_scheduler);
         _database = new GatewayDatabase(new StorageSettings(StorageBackend.Sqlite,
-            new SqliteSettings(Path.Combine(_data.Path, "gateway.db"), SqliteSynchronous.Normal, TimeSpan.FromSeconds(5)), null));
+            new SqliteSettings(Path.Combine(_data.Path, "gateway.db"), SqliteSynchronous.Normal, TimeSpan.FromSeconds(5)), null,
+            new BatchedRecoverySettings(200, TimeSpan.Zero)));
         _store = new MessageCopyStore(_database);
         _directory.Reset(Catalog.Empty
             .Apply(new RecordingServerSaved(Server("rs1")))
