@@ -134,8 +134,10 @@ public sealed class MessageCopySpecs
             Assert.True(backlog.GetProperty("oldestAgeSeconds").GetDouble() > 0);
             var all = await gateway.Admin.GetOk("/admin/message-copy/backlog");
             Assert.Equal(10, Assert.Single(all.GetProperty("recordingServers").EnumerateArray()).GetProperty("count").GetInt64());
-            var metrics = await gateway.App.CreateClient().GetStringAsync("/metrics");
-            Assert.Contains("gateway_copies_backlog{recording_server=\"rs1\"} 10", metrics);
+            // The backlog gauge is process-wide, and other specs' hosts in this process publish theirs
+            // too: wait for a scrape that shows this host's reading.
+            await EventuallyAsync(() => gateway.App.CreateClient().GetStringAsync("/metrics"),
+                metrics => metrics.Contains("gateway_copies_backlog{recording_server=\"rs1\"} 10"), "the backlog gauge at 10", seconds: 30);
 
             gateway = await gateway.RestartAsync();
             await PutRecordingServerAsync(gateway, servers.Url("up", "200"));
