@@ -44,12 +44,31 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return new PostgresDatabase(server, name, builder.ConnectionString);
     }
 
+    /// <summary>
+    /// Drops the database. A server process this role may not terminate (42501: an autovacuum worker
+    /// busy with the tables a spec just filled) or a connection still closing (55006) makes the drop
+    /// wait and try again; a database still there after that is left to the server's next reset
+    /// rather than failing the spec that used it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_serverConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_serverConnectionString);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is "42501" or "55006")
+            {
+                if (attempt == 20)
+                    return;
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
     }
 }

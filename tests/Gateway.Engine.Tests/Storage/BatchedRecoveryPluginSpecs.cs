@@ -28,7 +28,8 @@ namespace Gateway.Engine.Tests.Storage;
 /// </summary>
 public abstract class BatchedRecoveryPluginSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    // 200 recoveries against a PostgreSQL server that the other test classes load at the same time
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     // Each snapshot save of the base class opens a connection of its own.
     private const int SeedingAtOnce = 10;
     private const string BaseJournal = "akka.persistence.journal.sql-base";
