@@ -7,11 +7,14 @@ namespace Gateway.LoadTests;
 /// <summary>Handsets sending SMS through the simulator (<c>POST /sim/handsets/{mobile}/messages</c>).</summary>
 public static class Originations
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Padding = new();
+
     /// <summary>One SMS from subscriber <paramref name="subscriber"/>'s handset, its text starting with the injection stamp.</summary>
     public static HttpRequestMessage Sms(int subscriber, int textLength)
     {
         var stamp = PartnerSink.InjectionStamp();
-        var padding = Scenarios.IngestScenario.SmsText(Math.Max(1, textLength - stamp.Length));
+        var padding = Padding.GetOrAdd(textLength, Scenarios.IngestScenario.SmsText);
+        padding = padding[..Math.Max(1, textLength - stamp.Length)];
         var request = new HttpRequestMessage(HttpMethod.Post, $"/sim/handsets/{Uri.EscapeDataString(Provisioner.Mobile(subscriber))}/messages")
         {
             Content = JsonContent.Create(new { type = "sms", to = new[] { "+12145550100" }, text = stamp + padding }),

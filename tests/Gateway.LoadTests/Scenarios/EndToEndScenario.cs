@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 
 namespace Gateway.LoadTests.Scenarios;
 
@@ -27,18 +25,7 @@ public static class EndToEndScenario
             .ProvisionAsync(setup.Sink.Url, subscribers, 32, setup.Progress);
         setup.Progress.Say($"provisioned {subscribers:N0} subscribers in {took.TotalSeconds:0.0} s");
 
-        var padding = IngestScenario.SmsText(options.TextLength);
-        HttpRequestMessage Request(int subscriber)
-        {
-            var stamp = PartnerSink.InjectionStamp();
-            var text = stamp + padding[..Math.Max(1, options.TextLength - stamp.Length)];
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/sim/handsets/{Uri.EscapeDataString(Provisioner.Mobile(subscriber))}/messages")
-            {
-                Content = JsonContent.Create(new { type = "sms", to = new[] { "+12145550100" }, text }),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LoadSetup.AdminToken);
-            return request;
-        }
+        HttpRequestMessage Request(int subscriber) => Originations.Sms(subscriber, options.TextLength);
 
         using var client = LoadDriver.Client(node.BaseAddress, connections, TimeSpan.FromSeconds(30));
         // Warm-up: one message from each handset, so every subscriber's entity runs (and the node is
