@@ -51,8 +51,12 @@ public sealed class LoadSetup : IAsyncDisposable
         return new LoadSetup(options, work, database, sink, progress);
     }
 
-    /// <summary>Starts node <paramref name="name"/> (its own data folder) and waits until it is ready.</summary>
-    public async Task<GatewayNode> StartNodeAsync(string name, IReadOnlyDictionary<string, string>? overrides = null)
+    /// <summary>
+    /// Starts node <paramref name="name"/> (its own data folder) and waits until it is ready. The
+    /// scenario's <paramref name="hocon"/> lines come before the harness's <c>--hocon</c> ones, which win.
+    /// </summary>
+    public async Task<GatewayNode> StartNodeAsync(
+        string name, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? hocon = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -63,10 +67,11 @@ public sealed class LoadSetup : IAsyncDisposable
         };
         if (_database is not null)
             environment["GATEWAY_POSTGRES"] = _database.ConnectionString;
-        if (Options.Hocon.Count > 0)
+        var lines = (hocon ?? []).Concat(Options.Hocon).ToList();
+        if (lines.Count > 0)
         {
             var file = Path.Combine(WorkDirectory, name + ".hocon");
-            await File.WriteAllLinesAsync(file, Options.Hocon);
+            await File.WriteAllLinesAsync(file, lines);
             environment["GATEWAY_CONFIG_FILE"] = file;
         }
         foreach (var (key, value) in Options.Environment.Concat(overrides ?? new Dictionary<string, string>()))

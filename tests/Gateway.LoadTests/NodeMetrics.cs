@@ -3,10 +3,11 @@ using System.Globalization;
 namespace Gateway.LoadTests;
 
 /// <summary>
-/// A few values of a node's <c>GET /metrics</c> (Prometheus text): the managed heap as the last GC
-/// left it (every generation; garbage made since is not counted) and the messages its entities hold.
+/// A few values of a node's <c>GET /metrics</c> (Prometheus text): the live managed heap as the last
+/// GC left it (every generation, less the free space between its objects; garbage made since is not
+/// counted) and the messages its entities hold.
 /// </summary>
-public sealed record NodeMetrics(double ManagedHeapBytes, double QueuedMessages)
+public sealed record NodeMetrics(double LiveHeapBytes, double QueuedMessages)
 {
     public static async Task<NodeMetrics> ReadAsync(GatewayNode node)
     {
@@ -21,6 +22,8 @@ public sealed record NodeMetrics(double ManagedHeapBytes, double QueuedMessages)
             .Select(metric => double.Parse(metric.Line[(metric.Line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
             .DefaultIfEmpty(double.NaN)
             .Sum();
-        return new NodeMetrics(Value("dotnet_gc_last_collection_heap_size"), Value("messages_queued"));
+        // a non-compacting GC leaves free space in the heap's size: not live, so not counted
+        var live = Value("dotnet_gc_last_collection_heap_size") - Value("dotnet_gc_last_collection_heap_fragmentation_size");
+        return new NodeMetrics(live, Value("messages_queued"));
     }
 }
