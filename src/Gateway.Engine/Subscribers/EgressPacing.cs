@@ -7,30 +7,33 @@ namespace Gateway.Engine.Subscribers;
 /// <summary>
 /// When a lane's <see cref="DelayFlow{T}"/> releases the head for its next attempt: not before the
 /// head's <see cref="PendingMessage.NextAttemptAt"/> (store and forward), not sooner than one egress
-/// interval after the previous attempt started (the per-subscriber rate), and not after the head's
+/// interval after the previous attempt ended (the per-subscriber rate), and not after the head's
 /// expiry, so that an expiring message is discarded on time. Time is the scheduler's, so specs on a
 /// test scheduler run 30 s and 7 d in virtual time (Akka's Throttle reads the wall clock, which would not).
 /// </summary>
 /// <remarks>
-/// The interval counts from when the previous attempt actually started (<see cref="AttemptStarted"/>),
-/// not from when it was planned: a timer fires a little late (the scheduler's tick, a busy thread
-/// pool), and counting from the plan would let the next attempt catch up and start sooner than one
-/// interval after the late one.
+/// The interval counts from when the previous attempt ended (<see cref="AttemptEnded"/>: its answer came
+/// back, or it failed), not from when it started or was planned. The receiver (the partner's webhook,
+/// the SMSC) has the previous message before it answers, and gets the next one after the gateway sends
+/// it, so it never sees two of one subscriber closer than the interval, however long each request
+/// waited on the way (a busy machine, a connection pool, the network). Counting from the start would
+/// let a request that was slow to arrive land less than an interval before the next one. The price:
+/// a subscriber with a backlog is paced at one message per interval plus one round trip.
 /// </remarks>
 public sealed class EgressPacing(TimeSpan interval, ITimeProvider clock) : IDelayStrategy<PendingMessage>
 {
-    private long _lastStartTicks = long.MinValue;
+    private long _lastEndTicks = long.MinValue;
 
-    /// <summary>The lane's delivery stage started an attempt at <paramref name="at"/>.</summary>
-    public void AttemptStarted(DateTimeOffset at) => Volatile.Write(ref _lastStartTicks, at.UtcTicks);
+    /// <summary>The lane's delivery stage had the outcome of an attempt at <paramref name="at"/>.</summary>
+    public void AttemptEnded(DateTimeOffset at) => Volatile.Write(ref _lastEndTicks, at.UtcTicks);
 
     public TimeSpan NextDelay(PendingMessage head)
     {
         var now = clock.Now;
         var due = head.NextAttemptAt ?? now;
-        var lastStart = Volatile.Read(ref _lastStartTicks);
-        if (lastStart != long.MinValue && new DateTimeOffset(lastStart, TimeSpan.Zero) + interval > due)
-            due = new DateTimeOffset(lastStart, TimeSpan.Zero) + interval;
+        var lastEnd = Volatile.Read(ref _lastEndTicks);
+        if (lastEnd != long.MinValue && new DateTimeOffset(lastEnd, TimeSpan.Zero) + interval > due)
+            due = new DateTimeOffset(lastEnd, TimeSpan.Zero) + interval;
         if (due > head.ExpiresAt)
             due = head.ExpiresAt;
         if (due < now)

@@ -46,7 +46,12 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly IMobileNetwork _network;
     private readonly IPartnerWebhook _webhook;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Lane[] _lanes = new Lane[2];
+    private readonly Lane?[] _lanes = new Lane?[2];
+    // A direction's pacing outlives its lane: a lane stopped while idle and started again still waits
+    // out the egress interval from the last attempt.
+    private readonly EgressPacing?[] _pacing = new EgressPacing?[2];
+    // When each direction's lane last had nothing to deliver (its idle timer counts from there).
+    private readonly DateTimeOffset[] _laneIdleSince = new DateTimeOffset[2];
     // Used only by the mt lane's delivery stage, one attempt at a time.
     private readonly ConcatenationReferences _references = new();
     // Terminations whose MessageAccepted is being written (PersistAsync), by id, with the repeats
@@ -93,6 +98,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             _state.Find(query.Id) is { } message ? MessageStatusRecord.Of(_subscriberId.Value, message, _state.StatusOf(message)) : null)));
         Command<LaneOutcome>(OnLaneOutcome);
         Command<ExpireReassembly>(_ => OnExpireReassembly());
+        Command<StopIdleLane>(OnStopIdleLane);
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
         Command<HandOff>(_ => OnHandOff());
         Command<SaveSnapshotSuccess>(success =>
@@ -301,7 +307,8 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     private void OnLaneOutcome(LaneOutcome outcome)
     {
-        var lane = _lanes[(int)outcome.Direction];
+        // A lane is stopped only while it holds nothing, so the lane of an outcome is still there.
+        var lane = _lanes[(int)outcome.Direction]!;
         var head = _state.Head(outcome.Direction);
         if (head is null || head.Id != outcome.Id)
         {
@@ -383,8 +390,14 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void OfferHead(MessageDirection direction)
     {
-        if (!_recovered || _handingOff || _state.Head(direction) is not { } head)
+        if (!_recovered || _handingOff)
             return;
+        if (_state.Head(direction) is not { } head)
+        {
+            if (_lanes[(int)direction] is { Leased: null })
+                LaneWentIdle(direction);
+            return;
+        }
         var lane = _lanes[(int)direction] ??= StartLane(direction);
         if (lane.Leased is not null)
             return;
@@ -392,6 +405,34 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         Context.SetReceiveTimeout(null);
         // The lane holds at most this one message, so the one-slot queue always has room.
         lane.Queue.OfferAsync(head);
+    }
+
+    /// <summary>
+    /// The lane of <paramref name="direction"/> has nothing to deliver: it is stopped once that has lasted
+    /// <see cref="SubscriberSettings.LaneIdleAfter"/>. One timer per idle period, not per message: when it
+    /// fires early (the lane was busy again meanwhile) it is set again for what remains.
+    /// </summary>
+    private void LaneWentIdle(MessageDirection direction)
+    {
+        _laneIdleSince[(int)direction] = Now;
+        var stop = StopIdleLane.For(direction);
+        if (!Timers.IsTimerActive(stop.TimerKey))
+            Timers.StartSingleTimer(stop.TimerKey, stop, _settings.LaneIdleAfter);
+    }
+
+    private void OnStopIdleLane(StopIdleLane stop)
+    {
+        var index = (int)stop.Direction;
+        if (_lanes[index] is not { Leased: null } lane || _state.Head(stop.Direction) is not null)
+            return; // busy again: when it next has nothing to deliver, the timer starts again
+        var idleFor = Now - _laneIdleSince[index];
+        if (idleFor < _settings.LaneIdleAfter)
+        {
+            Timers.StartSingleTimer(stop.TimerKey, stop, _settings.LaneIdleAfter - idleFor);
+            return;
+        }
+        _lanes[index] = null;
+        lane.Stop.Shutdown();
     }
 
     private void UpdatePassivation()
@@ -418,29 +459,32 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     {
         var self = Self;
         var clock = Context.System.Scheduler;
-        var pacing = new EgressPacing(_settings.EgressInterval, clock);
+        var pacing = _pacing[(int)direction] ??= new EgressPacing(_settings.EgressInterval, clock);
+        // assigned before the lane is offered its first head, so the stage always sees it
+        Lane lane = null!;
         var (queue, stop) = Source.Queue<PendingMessage>(1, OverflowStrategy.Backpressure)
             .ViaMaterialized(KillSwitches.Single<PendingMessage>(), Keep.Both)
             .Via(new DelayFlow<PendingMessage>(() => pacing))
-            .SelectAsync(1, head => AttemptAsync(direction, head, clock, pacing))
+            .SelectAsync(1, head => AttemptAsync(lane, direction, head, clock, pacing))
             .Where(outcome => outcome is not null)
             .To(Sink.ForEach<LaneOutcome?>(outcome => self.Tell(outcome!)))
             .Run(Context.System.Materializer());
-        return new Lane(queue, stop);
+        lane = new Lane(queue, stop);
+        return lane;
     }
 
     /// <summary>
     /// One attempt, on the lane's stage: expire the head if due, else deliver it through its port.
     /// Null, without trying, when the lane was closed for a hand-off while the head waited.
     /// </summary>
-    private async Task<LaneOutcome?> AttemptAsync(MessageDirection direction, PendingMessage head, ITimeProvider clock, EgressPacing pacing)
+    private async Task<LaneOutcome?> AttemptAsync(
+        Lane lane, MessageDirection direction, PendingMessage head, ITimeProvider clock, EgressPacing pacing)
     {
-        if (!_lanes[(int)direction].TryBeginAttempt())
+        if (!lane.TryBeginAttempt())
             return null;
         var at = clock.Now;
         if (at >= head.ExpiresAt)
             return new LaneOutcome(direction, head.Id, null, at);
-        pacing.AttemptStarted(at);
         DeliveryOutcome outcome;
         try
         {
@@ -451,6 +495,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             // A port must classify its own failures; anything it throws is treated as temporary.
             outcome = DeliveryOutcome.Temporary($"{ex.GetType().Name}: {ex.Message}");
         }
+        pacing.AttemptEnded(clock.Now);
         return new LaneOutcome(direction, head.Id, outcome, at);
     }
 
@@ -625,5 +670,19 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private sealed class ExpireReassembly
     {
         public static readonly ExpireReassembly Instance = new();
+    }
+
+    /// <summary>A lane's idle timer; it does not count as activity for passivation.</summary>
+    private sealed class StopIdleLane : INotInfluenceReceiveTimeout
+    {
+        private static readonly StopIdleLane Mt = new(MessageDirection.Mt, "lane-idle-mt");
+        private static readonly StopIdleLane Mo = new(MessageDirection.Mo, "lane-idle-mo");
+
+        private StopIdleLane(MessageDirection direction, string timerKey) => (Direction, TimerKey) = (direction, timerKey);
+
+        public MessageDirection Direction { get; }
+        public string TimerKey { get; }
+
+        public static StopIdleLane For(MessageDirection direction) => direction == MessageDirection.Mt ? Mt : Mo;
     }
 }

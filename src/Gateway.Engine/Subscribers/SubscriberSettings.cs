@@ -9,12 +9,14 @@ namespace Gateway.Engine.Subscribers;
 /// its entity's verdict on a write (the reply's trip across the cluster, clock differences between nodes).</param>
 /// <param name="Shards">Shards of the subscriber region: about ten per node of the largest planned cluster; never changed once data exists.</param>
 /// <param name="EgressInterval">1 / egress rate: the least time between two releases of one lane.</param>
+/// <param name="LaneIdleAfter">How long a lane with nothing to deliver runs before its entity stops it.</param>
 public sealed record SubscriberSettings(
     TimeSpan RetryInterval,
     TimeSpan MessageTtl,
     TimeSpan EgressInterval,
     TimeSpan ReassemblyTimeout,
     TimeSpan PassivateAfter,
+    TimeSpan LaneIdleAfter,
     int SnapshotEvery,
     int Shards,
     TimeSpan AcceptTimeout,
@@ -30,6 +32,7 @@ public sealed record SubscriberSettings(
             TimeSpan.FromTicks(TimeSpan.TicksPerSecond / delivery.EgressRate),
             ConfigReader.PositiveDuration(config.GetConfig("gateway.network"), "reassembly-timeout"),
             ConfigReader.PositiveDuration(section, "passivate-after"),
+            ConfigReader.PositiveDuration(section, "lane-idle-after"),
             ConfigReader.PositiveInt(section, "snapshot-every"),
             ConfigReader.PositiveInt(section, "shards"),
             ConfigReader.PositiveDuration(section, "accept-timeout"),

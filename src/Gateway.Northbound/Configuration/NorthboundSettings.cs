@@ -4,10 +4,17 @@ using Gateway.Engine.Configuration;
 namespace Gateway.Northbound.Configuration;
 
 /// <summary>Partner webhook calls (<c>gateway.webhooks</c>).</summary>
-public sealed record WebhookSettings(TimeSpan RequestTimeout)
+/// <param name="RequestTimeout">One request to one partner URL, from when it is sent.</param>
+/// <param name="MaxRequestsPerPartner">Attempts under way at once towards one partner (per node); more wait for a slot.</param>
+public sealed record WebhookSettings(TimeSpan RequestTimeout, int MaxRequestsPerPartner = 256)
 {
-    public static WebhookSettings FromConfig(Config config) =>
-        new(ConfigReader.PositiveDuration(config.GetConfig("gateway.webhooks"), "request-timeout"));
+    public static WebhookSettings FromConfig(Config config)
+    {
+        var section = config.GetConfig("gateway.webhooks");
+        return new(
+            ConfigReader.PositiveDuration(section, "request-timeout"),
+            ConfigReader.PositiveInt(section, "max-requests-per-partner"));
+    }
 }
 
 /// <summary>Message Copy offload to recording servers (<c>gateway.message-copy</c>).</summary>

@@ -29,6 +29,13 @@ namespace Gateway.Northbound.Webhooks;
 /// a partner's first origination and disposed with the client; a deleted partner's idle connections close
 /// after <see cref="PooledConnectionIdleTimeout"/>, leaving only an empty handler until the node restarts.
 /// Updated URLs or tokens apply at once: they come with every call in the <see cref="WebhookTarget"/>.</para>
+/// <para><b>Concurrency.</b> At most <see cref="WebhookSettings.MaxRequestsPerPartner"/>
+/// (<c>gateway.webhooks.max-requests-per-partner</c>) attempts run at once per partner; the others wait
+/// for a slot (a <see cref="SemaphoreSlim"/> per partner, as long as the caller's token allows) before
+/// their request timeout starts, and the partner's handler opens no more connections per URL than that.
+/// Without it, a partner back from an outage would get a connection per subscriber with a message due,
+/// and requests queued on this side would time out after the partner had received them, to be posted
+/// again.</para>
 /// <para><b>Timeout.</b> Each of the two requests gets <see cref="WebhookSettings.RequestTimeout"/>
 /// (<c>gateway.webhooks.request-timeout</c>, <c>GATEWAY_REQUEST_TIMEOUT</c>) on its own, through a
 /// <see cref="CancellationTokenSource"/> linked to the caller's token; it covers connecting, sending
@@ -72,13 +79,14 @@ public sealed class PartnerWebhookClient : IPartnerWebhook, IDisposable
     private const int DrainBufferBytes = 4 * 1024;
 
     private readonly WebhookSettings _settings;
-    private readonly ConcurrentDictionary<PartnerId, HttpMessageInvoker> _pools = new();
+    private readonly ConcurrentDictionary<PartnerId, Pool> _pools = new();
     private volatile bool _disposed;
 
     public PartnerWebhookClient(WebhookSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.RequestTimeout, TimeSpan.Zero, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.MaxRequestsPerPartner, 0, nameof(settings));
         _settings = settings;
     }
 
@@ -91,22 +99,29 @@ public sealed class PartnerWebhookClient : IPartnerWebhook, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
         var pool = PoolFor(target.Partner);
+        await pool.Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var primary = await SendAsync(pool.Invoker, target.PrimaryUrl, target.SecurityToken, message, cancellationToken).ConfigureAwait(false);
+            var primaryText = $"primary {primary.Description}";
+            if (primary.Result != DeliveryResult.TemporaryFailure || target.SecondaryUrl is not { } secondaryUrl)
+                return Outcome(primary.Result, primaryText);
 
-        var primary = await SendAsync(pool, target.PrimaryUrl, target.SecurityToken, message, cancellationToken).ConfigureAwait(false);
-        var primaryText = $"primary {primary.Description}";
-        if (primary.Result != DeliveryResult.TemporaryFailure || target.SecondaryUrl is not { } secondaryUrl)
-            return Outcome(primary.Result, primaryText);
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var secondary = await SendAsync(pool, secondaryUrl, target.SecurityToken, message, cancellationToken).ConfigureAwait(false);
-        return Outcome(secondary.Result, $"{primaryText}; secondary {secondary.Description}");
+            cancellationToken.ThrowIfCancellationRequested();
+            var secondary = await SendAsync(pool.Invoker, secondaryUrl, target.SecurityToken, message, cancellationToken).ConfigureAwait(false);
+            return Outcome(secondary.Result, $"{primaryText}; secondary {secondary.Description}");
+        }
+        finally
+        {
+            pool.Slots.Release();
+        }
     }
 
     public void Dispose()
     {
         _disposed = true;
         foreach (var pool in _pools.Values)
-            pool.Dispose();
+            pool.Invoker.Dispose();
         _pools.Clear();
     }
 
@@ -117,15 +132,17 @@ public sealed class PartnerWebhookClient : IPartnerWebhook, IDisposable
         _ => DeliveryOutcome.Permanent(error),
     };
 
-    private HttpMessageInvoker PoolFor(PartnerId partner)
+    private Pool PoolFor(PartnerId partner)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_pools.TryGetValue(partner, out var pool))
             return pool;
-        var created = new HttpMessageInvoker(CreateHandler(), disposeHandler: true);
+        var created = new Pool(
+            new HttpMessageInvoker(CreateHandler(_settings.MaxRequestsPerPartner), disposeHandler: true),
+            new SemaphoreSlim(_settings.MaxRequestsPerPartner, _settings.MaxRequestsPerPartner));
         pool = _pools.GetOrAdd(partner, created);
         if (!ReferenceEquals(pool, created))
-            created.Dispose(); // another caller won the race; this one never opened a connection
+            created.Invoker.Dispose(); // another caller won the race; this one never opened a connection
         if (_disposed)
         {
             Dispose();
@@ -134,8 +151,9 @@ public sealed class PartnerWebhookClient : IPartnerWebhook, IDisposable
         return pool;
     }
 
-    private static SocketsHttpHandler CreateHandler() => new()
+    private static SocketsHttpHandler CreateHandler(int maxConnections) => new()
     {
+        MaxConnectionsPerServer = maxConnections,
         PooledConnectionLifetime = PooledConnectionLifetime,
         PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
         AllowAutoRedirect = false,
@@ -223,4 +241,7 @@ public sealed class PartnerWebhookClient : IPartnerWebhook, IDisposable
     }
 
     private readonly record struct Leg(DeliveryResult Result, string Description);
+
+    /// <summary>A partner's connections and its slots for attempts under way.</summary>
+    private sealed record Pool(HttpMessageInvoker Invoker, SemaphoreSlim Slots);
 }

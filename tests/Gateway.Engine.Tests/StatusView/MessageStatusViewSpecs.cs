@@ -37,6 +37,7 @@ public abstract class MessageStatusViewSpecs : IAsyncLifetime
         EgressInterval: TimeSpan.FromMilliseconds(10),
         ReassemblyTimeout: TimeSpan.FromMinutes(5),
         PassivateAfter: TimeSpan.FromMinutes(2),
+        LaneIdleAfter: TimeSpan.FromSeconds(5),
         SnapshotEvery: 4,
         Shards: 10,
         AcceptTimeout: TimeSpan.FromSeconds(5),

@@ -19,35 +19,32 @@ public sealed class EgressPacingSpecs
     }
 
     [Fact]
-    public void The_next_head_should_wait_one_interval_from_when_the_previous_attempt_started()
+    public void The_next_head_should_wait_one_interval_from_when_the_previous_attempt_ended()
     {
         var pacing = new EgressPacing(Interval, _clock);
-        pacing.AttemptStarted(T0);
-        _clock.Now = T0.AddMilliseconds(200); // its outcome is back
+        pacing.AttemptEnded(T0);
+        _clock.Now = T0.AddMilliseconds(200); // the outcome is journaled, the next head offered
 
         Assert.Equal(TimeSpan.FromMilliseconds(800), pacing.NextDelay(SubscriberSamples.Pending()));
     }
 
     [Fact]
-    public void An_attempt_that_started_late_should_push_the_next_one_back_by_as_much()
+    public void A_slow_attempt_should_push_the_next_one_a_whole_interval_past_its_answer()
     {
         var pacing = new EgressPacing(Interval, _clock);
-        pacing.AttemptStarted(T0);
-        _clock.Now = T0.AddMilliseconds(100);
+        // sent at T0, but its answer came back only after 3 s (it waited for a connection, or the
+        // receiver was slow): the receiver may have got it at T0 + 2.9 s
+        pacing.AttemptEnded(T0.AddSeconds(3));
+        _clock.Now = T0.AddMilliseconds(3100);
+
         Assert.Equal(TimeSpan.FromMilliseconds(900), pacing.NextDelay(SubscriberSamples.Pending()));
-
-        // planned for T0 + 1 s, its timer fired 40 ms late
-        pacing.AttemptStarted(T0.AddMilliseconds(1040));
-        _clock.Now = T0.AddMilliseconds(1100);
-
-        Assert.Equal(TimeSpan.FromMilliseconds(940), pacing.NextDelay(SubscriberSamples.Pending()));
     }
 
     [Fact]
     public void A_retry_should_wait_for_its_own_time_when_that_is_later()
     {
         var pacing = new EgressPacing(Interval, _clock);
-        pacing.AttemptStarted(T0);
+        pacing.AttemptEnded(T0);
         _clock.Now = T0.AddMilliseconds(100);
 
         var retry = SubscriberSamples.Pending() with { NextAttemptAt = T0.AddSeconds(30) };

@@ -36,6 +36,7 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         EgressInterval: TimeSpan.FromSeconds(1),
         ReassemblyTimeout: TimeSpan.FromMinutes(5),
         PassivateAfter: TimeSpan.FromMinutes(2),
+        LaneIdleAfter: TimeSpan.FromSeconds(5),
         SnapshotEvery: 1000,
         Shards: 10,
         AcceptTimeout: TimeSpan.FromSeconds(5),
@@ -232,6 +233,45 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(_t0, times[0]);
         for (var i = 1; i < times.Count; i++)
             Assert.Equal(TimeSpan.FromSeconds(1), times[i] - times[i - 1]);
+    }
+
+    [Fact]
+    public void An_idle_lane_should_stop_and_a_restarted_one_should_still_keep_the_egress_interval()
+    {
+        // lanes stop after 300 ms idle, sooner than the 1-s egress interval: the pacing must outlive them
+        var settings = Settings with { LaneIdleAfter = TimeSpan.FromMilliseconds(300) };
+        var entity = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), settings, _directory, _network, _webhook));
+        Accept(entity, "first");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        Settle();
+        Assert.Equal(1, RunningLanes());
+
+        AdvanceBy(TimeSpan.FromMilliseconds(500));
+        AwaitAssert(() => Assert.Equal(0, RunningLanes()));
+
+        Accept(entity, "second");
+        AwaitAssert(() => Assert.Equal(1, RunningLanes()));
+        AdvanceUntil(() => _network.Calls.Count == 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(1), _network.Calls[1].At - _network.Calls[0].At);
+    }
+
+    [Fact]
+    public void A_lane_with_messages_arriving_within_its_idle_time_should_keep_running()
+    {
+        var entity = StartEntity();
+        Accept(entity, "first");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+
+        for (var i = 0; i < 3; i++)
+        {
+            AdvanceBy(Settings.LaneIdleAfter - TimeSpan.FromSeconds(2));
+            Accept(entity, $"next {i}");
+            AdvanceUntil(() => _network.Calls.Count == i + 2, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+            Assert.Equal(1, RunningLanes());
+        }
+
+        AdvanceBy(Settings.LaneIdleAfter + TimeSpan.FromSeconds(1));
+        AwaitAssert(() => Assert.Equal(0, RunningLanes()));
     }
 
     [Fact]
@@ -859,6 +899,17 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     {
         public FakeFollowerActor(FakeFollower follower) =>
             Receive<ProvisioningProtocol.ReadJournalNow>(_ => Sender.Tell(follower.Read()));
+    }
+
+    /// <summary>The lanes' stream actors running in this spec's system (each lane is one fused graph).</summary>
+    private int RunningLanes()
+    {
+        var identities = new List<ActorIdentity>();
+        Sys.ActorSelection("/user/*/flow-*").Tell(new Identify(null), TestActor);
+        Sys.ActorSelection("/system/*/flow-*").Tell(new Identify(null), TestActor);
+        while (ReceiveOne(TimeSpan.FromMilliseconds(300)) is ActorIdentity identity)
+            identities.Add(identity);
+        return identities.Count(i => i.Subject is not null);
     }
 
     private IActorRef StartEntity(string subscriberId = "s1") =>

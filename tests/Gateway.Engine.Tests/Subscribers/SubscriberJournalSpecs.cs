@@ -28,6 +28,7 @@ public abstract class SubscriberJournalSpecs : IAsyncLifetime
         EgressInterval: TimeSpan.FromMilliseconds(10),
         ReassemblyTimeout: TimeSpan.FromMinutes(5),
         PassivateAfter: TimeSpan.FromMinutes(2),
+        LaneIdleAfter: TimeSpan.FromSeconds(5),
         SnapshotEvery: 3,
         Shards: 10,
         AcceptTimeout: TimeSpan.FromSeconds(5),

@@ -29,13 +29,14 @@ public sealed record ReceivedRequest(
 /// <summary>
 /// A partner's webhook endpoint on a real Kestrel server at <c>http://127.0.0.1:&lt;free port&gt;</c>,
 /// scripted by URL: <c>/{scenario}/{behaviour}</c>, where each spec uses its own scenario name and the
-/// behaviour is a status code to answer (<c>503</c>), <c>200-body</c> (a 200 with a 10 KB body),
+/// behaviour is a status code to answer (<c>503</c>), <c>slow</c> (a 200 after 300 ms), <c>200-body</c> (a 200 with a 10 KB body),
 /// <c>200-huge</c> (a 200 with a 1 MB body), <c>hang</c> (never answer) or <c>close</c> (drop the
 /// connection without answering). Every request is recorded, body included, before the behaviour runs.
 /// </summary>
 public sealed class FakePartner : IAsyncLifetime
 {
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private readonly ConcurrentDictionary<string, (int Now, int Most)> _slowAtOnce = new();
     private WebApplication? _app;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -67,6 +68,9 @@ public sealed class FakePartner : IAsyncLifetime
 
     public IReadOnlyList<ReceivedRequest> ReceivedFor(string scenario, string behaviour) =>
         _received.Where(r => r.Scenario == scenario && r.Behaviour == behaviour).ToList();
+
+    /// <summary>The most <c>slow</c> requests of <paramref name="scenario"/> that were being answered at once.</summary>
+    public int MostSlowAtOnce(string scenario) => _slowAtOnce.TryGetValue(scenario, out var count) ? count.Most : 0;
 
     /// <summary>A URL on 127.0.0.1 where nothing listens: connecting is refused.</summary>
     public static HttpUrl UnusedUrl(string path)
@@ -107,6 +111,11 @@ public sealed class FakePartner : IAsyncLifetime
                 return;
             case "close":
                 context.Abort();
+                return;
+            case "slow":
+                _slowAtOnce.AddOrUpdate(scenario, (1, 1), (_, c) => (c.Now + 1, Math.Max(c.Most, c.Now + 1)));
+                await Task.Delay(300, context.RequestAborted);
+                _slowAtOnce.AddOrUpdate(scenario, (0, 0), (_, c) => (c.Now - 1, c.Most));
                 return;
             case "200-body":
                 await context.Response.WriteAsync(new string('x', 10 * 1024), context.RequestAborted);

@@ -219,4 +219,33 @@ public sealed class PartnerWebhookClientOutcomeSpecs(FakePartner partner) : ICla
 
         Assert.Empty(partner.ReceivedFor("cancelled"));
     }
+
+    [Fact]
+    public async Task PartnerWebhookClient_should_post_at_most_its_limit_at_once_to_a_partner_and_time_a_request_only_once_it_is_sent()
+    {
+        // each answer takes 300 ms; one at a time, the sixth is answered ~1.8 s after it was handed
+        // over, yet none times out: the 1-s timeout starts when a request gets its slot
+        using var client = Client(requestTimeout: TimeSpan.FromSeconds(1), maxRequestsPerPartner: 1);
+        var target = Target("one-at-a-time", partner.Url("one-at-a-time", "slow"));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.PostAsync(target, Sms(), CancellationToken.None)));
+
+        Assert.All(outcomes, outcome => Assert.Equal(DeliveryOutcome.Delivered, outcome));
+        Assert.Equal(6, partner.ReceivedFor("one-at-a-time").Count);
+        Assert.Equal(1, partner.MostSlowAtOnce("one-at-a-time"));
+    }
+
+    [Fact]
+    public async Task PartnerWebhookClient_should_let_a_caller_waiting_for_a_slot_cancel_without_posting()
+    {
+        using var client = Client(maxRequestsPerPartner: 1);
+        var target = Target("slot-cancel", partner.Url("slot-cancel", "slow"));
+        var first = client.PostAsync(target, Sms(), CancellationToken.None);
+        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PostAsync(target, Sms(), caller.Token));
+
+        Assert.Equal(DeliveryOutcome.Delivered, await first);
+        Assert.Single(partner.ReceivedFor("slot-cancel"));
+    }
 }
