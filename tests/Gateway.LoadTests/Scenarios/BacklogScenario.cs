@@ -23,11 +23,12 @@ public static class BacklogScenario
         var messages = (long)subscribers * perSubscriber;
         var sink = setup.Sink;
         sink.Down = true;
-        // the drained sample compares the same entities running: none may passivate while the rest drains
+        // the drained sample compares the same entities running, their lanes too: none may passivate,
+        // nor stop its lane, while the rest drains
         using var node = await setup.StartNodeAsync("node1", new Dictionary<string, string>
         {
             ["GATEWAY_RETRY_INTERVAL"] = $"{RetryInterval.TotalSeconds:0}s",
-        }, hocon: ["gateway.delivery.passivate-after = 2h"]);
+        }, hocon: ["gateway.delivery.passivate-after = 2h", "gateway.delivery.lane-idle-after = 2h"]);
         await new Provisioner(node.BaseAddress, LoadSetup.AdminToken).ProvisionAsync(sink.Url, subscribers, 32, setup.Progress);
         var before = await Sample(node);
 

@@ -5,12 +5,17 @@ namespace Gateway.LoadTests.Scenarios;
 /// harness makes it run, as dotnet-gcdump does) and RSS once
 /// the subscribers are provisioned, once <c>--active</c> of them have each sent one message (their
 /// entities running, the message delivered to the partner sink), and once those entities have
-/// passivated. The scenario sets <c>gateway.delivery.passivate-after</c> to 30 s plus 1 ms per active
+/// passivated. The running entities are sampled once idle for longer than their lanes run with
+/// nothing to deliver (<c>gateway.delivery.lane-idle-after</c>, 5 s), so the figure is that of a
+/// running entity with nothing to deliver; <c>--hocon "gateway.delivery.lane-idle-after = 1h"</c>
+/// keeps the lanes and measures them too. The scenario sets <c>gateway.delivery.passivate-after</c> to 30 s plus 1 ms per active
 /// subscriber (so that none passivates before all have sent their message and it was delivered: the
 /// table says so when the run took longer) rather than waiting the default 2 minutes.
 /// </summary>
 public static class MemoryScenario
 {
+    private static readonly TimeSpan LaneIdleAfter = TimeSpan.FromSeconds(5);
+
     public static async Task<Table> RunAsync(LoadSetup setup)
     {
         var options = setup.Options;
@@ -19,7 +24,11 @@ public static class MemoryScenario
         var connections = options.Connections ?? 64;
         var sink = setup.Sink;
         var passivateAfter = TimeSpan.FromSeconds(30) + TimeSpan.FromMilliseconds(active);
-        using var node = await setup.StartNodeAsync("node1", hocon: [$"gateway.delivery.passivate-after = {passivateAfter.TotalSeconds:0}s"]);
+        using var node = await setup.StartNodeAsync("node1", hocon:
+        [
+            $"gateway.delivery.passivate-after = {passivateAfter.TotalSeconds:0}s",
+            $"gateway.delivery.lane-idle-after = {LaneIdleAfter.TotalSeconds:0}s",
+        ]);
         var empty = await Sample(node);
         await new Provisioner(node.BaseAddress, LoadSetup.AdminToken).ProvisionAsync(sink.Url, subscribers, 32, setup.Progress);
         var provisioned = await Sample(node);
@@ -30,6 +39,8 @@ public static class MemoryScenario
             "one message from each active subscriber");
         await Originations.WaitForAsync(() => sink.Delivered >= injected.Count(202), TimeSpan.FromMinutes(10), setup.Progress,
             () => $"{sink.Delivered:N0} of {injected.Count(202):N0} delivered");
+        await Originations.WaitForAsync(() => false, LaneIdleAfter * 2, setup.Progress,
+            () => "waiting for the idle lanes to stop");
         var running = await Sample(node);
         // an entity delivered early may have passivated before the sample: then it is not all of them
         var allRunning = activating.Elapsed < passivateAfter;
@@ -45,7 +56,7 @@ public static class MemoryScenario
         table.Add($"{subscribers:N0} provisioned", Table.Mib((long)provisioned.Heap), Table.Mib(provisioned.Rss), "–",
             $"{(provisioned.Heap - empty.Heap) / subscribers:N0} bytes");
         var runningLabel = allRunning
-            ? $"{active:N0} entities running"
+            ? $"{active:N0} entities running, idle {(LaneIdleAfter * 2).TotalSeconds:0} s"
             : $"{active:N0} entities running (some may have passivated before this sample: {activating.Elapsed.TotalSeconds:0} s to activate them all)";
         table.Add(runningLabel, Table.Mib((long)running.Heap), Table.Mib(running.Rss), PerEntity(running.Heap), "–");
         table.Add($"after passivation ({passivateAfter.TotalSeconds:0} s idle)", Table.Mib((long)passivated.Heap), Table.Mib(passivated.Rss),
