@@ -37,6 +37,15 @@ public static class ConfigReader
         return value;
     }
 
+    /// <summary>A number above 0 and at most 1.</summary>
+    public static double Fraction(Config config, string path)
+    {
+        var value = config.GetDouble(path);
+        if (!(value > 0 && value <= 1))
+            throw new GatewayConfigurationException($"Setting '{path}' must be above 0 and at most 1 (e.g. 0.1).");
+        return value;
+    }
+
     public static int PositiveInt(Config config, string path)
     {
         var value = config.GetInt(path);

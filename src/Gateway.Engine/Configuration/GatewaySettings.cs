@@ -213,10 +213,14 @@ public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<string
         SeedNodes.Count > 0 || Port == 0 ? SeedNodes : [$"akka.tcp://{SystemName}@{Host}:{Port}"];
 }
 
-public sealed record ProvisioningSettings(int SnapshotEvery, TimeSpan RestartBackoffMin, TimeSpan RestartBackoffMax, TimeSpan DirectoryWait)
+/// <param name="SnapshotEvery">Events between two snapshots of the catalog, at least.</param>
+/// <param name="SnapshotEveryFraction">Events between two snapshots, at least this fraction of the catalog's entries.</param>
+public sealed record ProvisioningSettings(
+    int SnapshotEvery, double SnapshotEveryFraction, TimeSpan RestartBackoffMin, TimeSpan RestartBackoffMax, TimeSpan DirectoryWait)
 {
     public static ProvisioningSettings FromConfig(Config config) =>
         new(ConfigReader.PositiveInt(config, "snapshot-every"),
+            ConfigReader.Fraction(config, "snapshot-every-fraction"),
             ConfigReader.PositiveDuration(config, "restart-backoff-min"),
             ConfigReader.PositiveDuration(config, "restart-backoff-max"),
             ConfigReader.PositiveDuration(config, "directory-wait"));

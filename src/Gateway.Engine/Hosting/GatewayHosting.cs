@@ -63,7 +63,7 @@ public static class GatewayHosting
     public static AkkaConfigurationBuilder WithProvisioning(this AkkaConfigurationBuilder builder, ProvisioningSettings settings)
     {
         var authority = BackoffSupervisor.Props(Backoff.OnStop(
-            ProvisioningActor.Props(settings.SnapshotEvery), "authority",
+            ProvisioningActor.Props(settings.SnapshotEvery, settings.SnapshotEveryFraction), "authority",
             settings.RestartBackoffMin, settings.RestartBackoffMax, randomFactor: 0.2, maxNrOfRetries: -1));
         return builder
             .WithSingleton<ProvisioningAuthority>("provisioning", authority,

@@ -26,14 +26,16 @@ public sealed class ProvisioningActor : ReceivePersistentActor
     public const string Id = "provisioning";
 
     private readonly int _snapshotEvery;
+    private readonly double _snapshotEveryFraction;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Catalog _catalog = Catalog.Empty;
     private int _pendingWrites;
     private int _eventsSinceSnapshot;
 
-    public ProvisioningActor(int snapshotEvery)
+    public ProvisioningActor(int snapshotEvery, double snapshotEveryFraction)
     {
         _snapshotEvery = snapshotEvery;
+        _snapshotEveryFraction = snapshotEveryFraction;
 
         Recover<SnapshotOffer>(offer => _catalog = Catalog.FromSnapshot((CatalogSnapshot)offer.Snapshot));
         Recover<IProvisioningEvent>(e =>
@@ -55,7 +57,18 @@ public sealed class ProvisioningActor : ReceivePersistentActor
 
     public override string PersistenceId => Id;
 
-    public static Props Props(int snapshotEvery) => Akka.Actor.Props.Create(() => new ProvisioningActor(snapshotEvery));
+    public static Props Props(int snapshotEvery, double snapshotEveryFraction) =>
+        Akka.Actor.Props.Create(() => new ProvisioningActor(snapshotEvery, snapshotEveryFraction));
+
+    /// <summary>
+    /// Events between two snapshots: <c>snapshot-every</c>, or the fraction of the catalog's entries when
+    /// more, so that the snapshots (each as large as the catalog) cost a bounded share per event.
+    /// </summary>
+    private int SnapshotInterval()
+    {
+        var entries = _catalog.PartnerCount + _catalog.RecordingServerCount + _catalog.GroupCount + _catalog.SubscriberCount;
+        return Math.Max(_snapshotEvery, (int)(entries * _snapshotEveryFraction));
+    }
 
     private void Handle(IProvisioningCommand command)
     {
@@ -78,7 +91,7 @@ public sealed class ProvisioningActor : ReceivePersistentActor
             _pendingWrites--;
             _eventsSinceSnapshot++;
             Sender.Tell(new Applied(LastSequenceNr, persisted));
-            if (_pendingWrites == 0 && _eventsSinceSnapshot >= _snapshotEvery)
+            if (_pendingWrites == 0 && _eventsSinceSnapshot >= SnapshotInterval())
             {
                 SaveSnapshot(_catalog.ToSnapshot());
                 _eventsSinceSnapshot = 0;

@@ -59,7 +59,8 @@ public abstract class ProvisioningActorSpecs(ITestOutputHelper output) : IAsyncL
         _node = null;
     }
 
-    private IActorRef StartAuthority(int snapshotEvery = 1000) => System.ActorOf(ProvisioningActor.Props(snapshotEvery));
+    private IActorRef StartAuthority(int snapshotEvery = 1000, double snapshotEveryFraction = 0.1) =>
+        System.ActorOf(ProvisioningActor.Props(snapshotEvery, snapshotEveryFraction));
 
     /// <summary>Sends from the TestKit's test actor and expects the reply of type <typeparamref name="T"/>.</summary>
     private async Task<T> Send<T>(IActorRef authority, IProvisioningCommand command)
@@ -228,6 +229,26 @@ public abstract class ProvisioningActorSpecs(ITestOutputHelper output) : IAsyncL
             Assert.Equal(ErrorCodes.DidInUse, refused.Error.Code);
         }
         Assert.Equal(ErrorCodes.PartnerInUse, (await Send<Refused>(recovered, new DeletePartner(new PartnerId("p1")))).Error.Code);
+    }
+
+    [SkippableFact]
+    public async Task ProvisioningActor_should_space_its_snapshots_by_a_fraction_of_the_catalog_once_that_is_more()
+    {
+        SkipUnlessAvailable();
+        // at least 2 events apart, and at least half the catalog's entries: snapshots after events
+        // 2 (2 entries), 4 (4 entries), 7 (7 entries), then not before 13; every 2 would give 12
+        var authority = StartAuthority(snapshotEvery: 2, snapshotEveryFraction: 0.5);
+        await Provision(authority, new SavePartner(Samples.Partner()));
+        for (var i = 0; i < 11; i++)
+            await Provision(authority, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555{9000 + i}")));
+
+        var snapshotStore = Akka.Persistence.Persistence.Instance.Apply(System).SnapshotStoreFor(null);
+        await AwaitAssertAsync(async () =>
+        {
+            var loaded = await snapshotStore.Ask<LoadSnapshotResult>(
+                new LoadSnapshot(ProvisioningActor.Id, SnapshotSelectionCriteria.Latest, long.MaxValue), Timeout);
+            Assert.Equal(7, loaded.Snapshot?.Metadata.SequenceNr);
+        });
     }
 
     private static async Task AwaitAssertAsync(Func<Task> assertion)
