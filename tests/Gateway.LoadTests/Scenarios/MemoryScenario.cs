@@ -8,9 +8,9 @@ namespace Gateway.LoadTests.Scenarios;
 /// passivated. The running entities are sampled once idle for longer than their lanes run with
 /// nothing to deliver (<c>gateway.delivery.lane-idle-after</c>, 5 s), so the figure is that of a
 /// running entity with nothing to deliver; <c>--hocon "gateway.delivery.lane-idle-after = 1h"</c>
-/// keeps the lanes and measures them too. The scenario sets <c>gateway.delivery.passivate-after</c> to 30 s plus 1 ms per active
-/// subscriber (so that none passivates before all have sent their message and it was delivered: the
-/// table says so when the run took longer) rather than waiting the default 2 minutes.
+/// keeps the lanes and measures them too. The scenario sets <c>gateway.delivery.passivate-after</c>
+/// to 3 minutes plus 1 ms per active subscriber, so that none passivates before all have sent their
+/// message, it was delivered and the running sample settled (the table says so when it took longer).
 /// </summary>
 public static class MemoryScenario
 {
@@ -23,15 +23,16 @@ public static class MemoryScenario
         var active = Math.Min(options.Active ?? subscribers, subscribers);
         var connections = options.Connections ?? 64;
         var sink = setup.Sink;
-        var passivateAfter = TimeSpan.FromSeconds(30) + TimeSpan.FromMilliseconds(active);
+        // long enough for activating them all and for the running sample to settle (up to 2 min)
+        var passivateAfter = TimeSpan.FromMinutes(3) + TimeSpan.FromMilliseconds(active);
         using var node = await setup.StartNodeAsync("node1", hocon:
         [
             $"gateway.delivery.passivate-after = {passivateAfter.TotalSeconds:0}s",
             $"gateway.delivery.lane-idle-after = {LaneIdleAfter.TotalSeconds:0}s",
         ]);
-        var empty = await Sample(node);
+        var empty = await Sample(node, setup.Progress);
         await new Provisioner(node.BaseAddress, LoadSetup.AdminToken).ProvisionAsync(sink.Url, subscribers, 32, setup.Progress);
-        var provisioned = await Sample(node);
+        var provisioned = await Sample(node, setup.Progress);
 
         using var client = LoadDriver.Client(node.BaseAddress, connections, TimeSpan.FromSeconds(60));
         var activating = System.Diagnostics.Stopwatch.StartNew();
@@ -41,12 +42,12 @@ public static class MemoryScenario
             () => $"{sink.Delivered:N0} of {injected.Count(202):N0} delivered");
         await Originations.WaitForAsync(() => false, LaneIdleAfter * 2, setup.Progress,
             () => "waiting for the idle lanes to stop");
-        var running = await Sample(node);
+        var running = await Sample(node, setup.Progress);
         // an entity delivered early may have passivated before the sample: then it is not all of them
         var allRunning = activating.Elapsed < passivateAfter;
         await Originations.WaitForAsync(() => false, passivateAfter + TimeSpan.FromSeconds(15), setup.Progress,
             () => "waiting for the entities to passivate");
-        var passivated = await Sample(node);
+        var passivated = await Sample(node, setup.Progress);
 
         string PerEntity(double heap) => $"{(heap - provisioned.Heap) / active:N0} bytes";
         var table = new Table(
@@ -64,8 +65,28 @@ public static class MemoryScenario
         return table;
     }
 
-    /// <summary>The live managed heap right after a full GC the harness asks for, and the RSS.</summary>
-    private static async Task<(double Heap, long Rss)> Sample(GatewayNode node)
+    /// <summary>
+    /// The live managed heap right after a full GC the harness asks for, and the RSS, once the node has
+    /// settled: work the node finishes after the load (the provisioning catalog's last snapshot being
+    /// written, the directory catching up, objects waiting for their finalizer) holds memory for a while,
+    /// so the heap is sampled every 10 s until two readings are within 2% (at most 2 minutes).
+    /// </summary>
+    private static async Task<(double Heap, long Rss)> Sample(GatewayNode node, Progress progress)
+    {
+        var previous = await SampleOnce(node);
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var next = await SampleOnce(node);
+            progress.Say($"live heap {Table.Mib((long)previous.Heap)} → {Table.Mib((long)next.Heap)}");
+            if (Math.Abs(next.Heap - previous.Heap) <= 0.02 * previous.Heap)
+                return next;
+            previous = next;
+        }
+        return previous;
+    }
+
+    private static async Task<(double Heap, long Rss)> SampleOnce(GatewayNode node)
     {
         if (!await node.CollectGarbageAsync())
             throw new UsageException("the memory scenario needs dotnet-trace to make the node collect its garbage: dotnet tool install -g dotnet-trace");
