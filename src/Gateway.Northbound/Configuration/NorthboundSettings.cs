@@ -6,7 +6,7 @@ namespace Gateway.Northbound.Configuration;
 /// <summary>Partner webhook calls (<c>gateway.webhooks</c>).</summary>
 /// <param name="RequestTimeout">One request to one partner URL, from when it is sent.</param>
 /// <param name="MaxRequestsPerPartner">Attempts under way at once towards one partner (per node); more wait for a slot.</param>
-public sealed record WebhookSettings(TimeSpan RequestTimeout, int MaxRequestsPerPartner = 256)
+public sealed record WebhookSettings(TimeSpan RequestTimeout, int MaxRequestsPerPartner = 1024)
 {
     public static WebhookSettings FromConfig(Config config)
     {

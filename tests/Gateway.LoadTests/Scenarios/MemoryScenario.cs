@@ -6,7 +6,8 @@ namespace Gateway.LoadTests.Scenarios;
 /// the subscribers are provisioned, once <c>--active</c> of them have each sent one message (their
 /// entities running, the message delivered to the partner sink), and once those entities have
 /// passivated. The running entities are sampled once idle for longer than their lanes run with
-/// nothing to deliver (<c>gateway.delivery.lane-idle-after</c>, 5 s), so the figure is that of a
+/// nothing to deliver (<c>gateway.delivery.lane-idle-after</c>, set to 5 s by the scenario rather than
+/// waiting the default 30 s), so the figure is that of a
 /// running entity with nothing to deliver; <c>--hocon "gateway.delivery.lane-idle-after = 1h"</c>
 /// keeps the lanes and measures them too. The scenario sets <c>gateway.delivery.passivate-after</c>
 /// to 3 minutes plus 1 ms per active subscriber, so that none passivates before all have sent their

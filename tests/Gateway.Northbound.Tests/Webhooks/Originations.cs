@@ -28,6 +28,6 @@ public static class Originations
     public static WebhookTarget Target(string partner, HttpUrl primary, HttpUrl? secondary = null) =>
         new(new PartnerId(partner), primary, secondary, new Secret(Token));
 
-    public static PartnerWebhookClient Client(TimeSpan? requestTimeout = null, int maxRequestsPerPartner = 256) =>
+    public static PartnerWebhookClient Client(TimeSpan? requestTimeout = null, int maxRequestsPerPartner = 1024) =>
         new(new WebhookSettings(requestTimeout ?? TimeSpan.FromSeconds(5), maxRequestsPerPartner));
 }
