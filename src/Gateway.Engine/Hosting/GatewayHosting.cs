@@ -91,7 +91,8 @@ public static class GatewayHosting
                 var directory = resolver.GetService<ProvisioningDirectory>();
                 var network = resolver.GetService<IMobileNetwork>();
                 var webhook = resolver.GetService<IPartnerWebhook>();
-                return entityId => SubscriberEntity.Props(new SubscriberId(entityId), settings, directory, network, webhook);
+                var permits = new DeliveryPermits(settings.MaxOutcomesUnjournaled);
+                return entityId => SubscriberEntity.Props(new SubscriberId(entityId), settings, directory, network, webhook, permits);
             },
             new SubscriberMessageExtractor(settings.Shards),
             new ShardOptions

@@ -45,6 +45,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     private readonly ActorSelection _follower;
     private readonly IMobileNetwork _network;
     private readonly IPartnerWebhook _webhook;
+    private readonly DeliveryPermits _permits;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Lane?[] _lanes = new Lane?[2];
     // A direction's pacing outlives its lane: a lane stopped while idle and started again still waits
@@ -68,8 +69,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         SubscriberSettings settings,
         ProvisioningDirectory directory,
         IMobileNetwork network,
-        IPartnerWebhook webhook)
+        IPartnerWebhook webhook,
+        DeliveryPermits permits)
     {
+        _permits = permits;
         _subscriberId = subscriberId;
         _settings = settings;
         _directory = directory;
@@ -122,9 +125,11 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="permits">The node's delivery permits, shared by all its entities; unbounded when null.</param>
     public static Props Props(
-        SubscriberId subscriberId, SubscriberSettings settings, ProvisioningDirectory directory, IMobileNetwork network, IPartnerWebhook webhook) =>
-        Akka.Actor.Props.Create(() => new SubscriberEntity(subscriberId, settings, directory, network, webhook));
+        SubscriberId subscriberId, SubscriberSettings settings, ProvisioningDirectory directory, IMobileNetwork network, IPartnerWebhook webhook,
+        DeliveryPermits? permits = null) =>
+        Akka.Actor.Props.Create(() => new SubscriberEntity(subscriberId, settings, directory, network, webhook, permits ?? DeliveryPermits.Unbounded()));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -142,7 +147,10 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     {
         // Abort, not shut down: a graceful shutdown would wait for an attempt still in flight.
         foreach (var lane in _lanes)
+        {
             lane?.Stop.Abort(LaneStopped);
+            lane?.ClosePermit();
+        }
         if (_holdsMetrics)
             MessageMetrics.Hold(AllPending(), -1);
         base.PostStop();
@@ -469,7 +477,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             .Where(outcome => outcome is not null)
             .To(Sink.ForEach<LaneOutcome?>(outcome => self.Tell(outcome!)))
             .Run(Context.System.Materializer());
-        lane = new Lane(queue, stop);
+        lane = new Lane(queue, stop, _permits);
         return lane;
     }
 
@@ -484,7 +492,7 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             return null;
         var at = clock.Now;
         if (at >= head.ExpiresAt)
-            return new LaneOutcome(direction, head.Id, null, at);
+            return await WithPermitAsync(lane, new LaneOutcome(direction, head.Id, null, at));
         DeliveryOutcome outcome;
         try
         {
@@ -496,7 +504,17 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
             outcome = DeliveryOutcome.Temporary($"{ex.GetType().Name}: {ex.Message}");
         }
         pacing.AttemptEnded(clock.Now);
-        return new LaneOutcome(direction, head.Id, outcome, at);
+        return await WithPermitAsync(lane, new LaneOutcome(direction, head.Id, outcome, at));
+    }
+
+    /// <summary>
+    /// Waits for a permit to have <paramref name="outcome"/> journaled (<see cref="DeliveryPermits"/>);
+    /// null when the entity stopped meanwhile (its successor tries the message again).
+    /// </summary>
+    private async Task<LaneOutcome?> WithPermitAsync(Lane lane, LaneOutcome outcome)
+    {
+        await _permits.TakeAsync();
+        return lane.HoldPermit() ? outcome : null;
     }
 
     private async Task<bool> WaitUntilLoadedAsync()
@@ -626,10 +644,12 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
     /// them once their outcome is journaled, and closes the lane for a hand-off), so a hand-off either
     /// sees an attempt under way and waits for it, or closes the lane before the attempt can begin.
     /// </summary>
-    private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue, UniqueKillSwitch stop)
+    private sealed class Lane(ISourceQueueWithComplete<PendingMessage> queue, UniqueKillSwitch stop, DeliveryPermits permits)
     {
         private const int Waiting = 0, Attempting = 1, Closed = 2;
+        private const int NoPermit = 0, HoldingPermit = 1, PermitsClosed = 2;
         private int _attempt = Waiting;
+        private int _permit = NoPermit;
 
         public ISourceQueueWithComplete<PendingMessage> Queue { get; } = queue;
 
@@ -646,6 +666,27 @@ public sealed class SubscriberEntity : ReceivePersistentActor, IWithTimers
         {
             Leased = null;
             Interlocked.CompareExchange(ref _attempt, Waiting, Attempting);
+            if (Interlocked.CompareExchange(ref _permit, NoPermit, HoldingPermit) == HoldingPermit)
+                permits.Give();
+        }
+
+        /// <summary>
+        /// The graph's stage, having taken a permit: false (and the permit given back) when the entity
+        /// stopped meanwhile, so that no permit outlives its entity.
+        /// </summary>
+        public bool HoldPermit()
+        {
+            if (Interlocked.CompareExchange(ref _permit, HoldingPermit, NoPermit) == NoPermit)
+                return true;
+            permits.Give();
+            return false;
+        }
+
+        /// <summary>The entity, stopping: gives back the permit of an attempt whose outcome it will not journal.</summary>
+        public void ClosePermit()
+        {
+            if (Interlocked.Exchange(ref _permit, PermitsClosed) == HoldingPermit)
+                permits.Give();
         }
 
         /// <summary>The entity, handing off: true when no attempt is under way (and none will begin).</summary>

@@ -9,6 +9,7 @@ namespace Gateway.Engine.Subscribers;
 /// its entity's verdict on a write (the reply's trip across the cluster, clock differences between nodes).</param>
 /// <param name="Shards">Shards of the subscriber region: about ten per node of the largest planned cluster; never changed once data exists.</param>
 /// <param name="EgressInterval">1 / egress rate: the least time between two releases of one lane.</param>
+/// <param name="MaxOutcomesUnjournaled">Delivery outcomes of the node waiting to be journaled (<see cref="DeliveryPermits"/>).</param>
 /// <param name="LaneIdleAfter">How long a lane with nothing to deliver runs before its entity stops it.</param>
 public sealed record SubscriberSettings(
     TimeSpan RetryInterval,
@@ -20,7 +21,8 @@ public sealed record SubscriberSettings(
     int SnapshotEvery,
     int Shards,
     TimeSpan AcceptTimeout,
-    TimeSpan AcceptReplyGrace)
+    TimeSpan AcceptReplyGrace,
+    int MaxOutcomesUnjournaled = 1024)
 {
     public static SubscriberSettings FromConfig(Config config)
     {
@@ -36,6 +38,7 @@ public sealed record SubscriberSettings(
             ConfigReader.PositiveInt(section, "snapshot-every"),
             ConfigReader.PositiveInt(section, "shards"),
             ConfigReader.PositiveDuration(section, "accept-timeout"),
-            ConfigReader.PositiveDuration(section, "accept-reply-grace"));
+            ConfigReader.PositiveDuration(section, "accept-reply-grace"),
+            ConfigReader.PositiveInt(section, "max-outcomes-unjournaled"));
     }
 }

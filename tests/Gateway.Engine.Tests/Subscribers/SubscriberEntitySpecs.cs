@@ -275,6 +275,63 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Outcomes_beyond_the_nodes_unjournaled_limit_should_wait_and_hold_back_their_lanes_next_attempt()
+    {
+        var catalog = _directory.Catalog.Apply(new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559041")));
+        _directory.Reset(catalog, 3);
+        var permits = new DeliveryPermits(1);
+        var first = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, _directory, _network, _webhook, permits));
+        var second = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s2"), Settings, _directory, _network, _webhook, permits));
+        var network = _network.HoldAll();
+        first.Tell(new AcceptTermination("s1", Sms("one")));
+        ExpectMsg<Accepted>();
+        second.Tell(new AcceptTermination("s2", Sms("two")));
+        ExpectMsg<Accepted>();
+        second.Tell(new AcceptTermination("s2", Sms("three")));
+        ExpectMsg<Accepted>();
+        AwaitAssert(() => Assert.Equal(2, _network.Calls.Count));
+
+        // both attempts end while the journal does not answer: one outcome takes the only permit
+        // and its entity waits for the write (answering nothing meanwhile); the other outcome waits
+        // for the permit, so its entity writes nothing and still answers, and its lane tries nothing more
+        GatedMemoryJournal.Close();
+        network.SetResult();
+        AwaitAssert(() => Assert.Equal(0, permits.Available));
+        AdvanceBy(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, _network.Calls.Count);
+        first.Tell(new GetQueue("s1"));
+        second.Tell(new GetQueue("s2"));
+        ExpectMsg<QueueView>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        GatedMemoryJournal.Open();
+        _network.HoldAll().SetResult();
+        AdvanceUntil(() => _network.Calls.Count == 3, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Equal(0, Queue(second).Mt.Count + Queue(first).Mt.Count));
+        Assert.Equal(1, permits.Available);
+    }
+
+    [Fact]
+    public void An_entity_stopping_with_an_outcome_not_journaled_should_give_its_permit_back()
+    {
+        var permits = new DeliveryPermits(1);
+        var entity = Sys.ActorOf(SubscriberEntity.Props(new SubscriberId("s1"), Settings, _directory, _network, _webhook, permits));
+        var network = _network.HoldAll();
+        Accept(entity, "one");
+        AwaitAssert(() => Assert.Single(_network.Calls));
+        GatedMemoryJournal.Close();
+        network.SetResult();
+        AwaitAssert(() => Assert.Equal(0, permits.Available));
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+
+        Assert.Equal(1, permits.Available);
+        GatedMemoryJournal.Open();
+    }
+
+    [Fact]
     public void Two_subscribers_should_be_paced_independently()
     {
         var catalog = _directory.Catalog.Apply(new SubscriberSaved(Samples.Subscriber("s2", "+19465550002", "+19465559041")));
@@ -1027,12 +1084,19 @@ public sealed class SubscriberEntitySpecs : Akka.TestKit.Xunit2.TestKit
 
         public void DeliverFromNowOn() => _always = null;
 
-        public Task<DeliveryOutcome> SubmitAsync(NetworkSubmission submission, CancellationToken cancellationToken)
+        private volatile TaskCompletionSource? _held;
+
+        /// <summary>Submissions from now on wait until the returned source is completed (a network slow to answer).</summary>
+        public TaskCompletionSource HoldAll() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<DeliveryOutcome> SubmitAsync(NetworkSubmission submission, CancellationToken cancellationToken)
         {
             lock (_calls)
                 _calls.Add((submission, clock.Now));
             var outcome = _always ?? (_script.TryDequeue(out var next) ? next : DeliveryOutcome.Delivered);
-            return Task.FromResult(outcome);
+            if (_held is { } held)
+                await held.Task;
+            return outcome;
         }
     }
 
