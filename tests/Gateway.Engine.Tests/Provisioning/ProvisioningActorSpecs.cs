@@ -211,13 +211,7 @@ public abstract class ProvisioningActorSpecs(ITestOutputHelper output) : IAsyncL
         for (var i = 0; i < 6; i++)
             await Provision(authority, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555900{i}")));
 
-        var snapshotStore = Akka.Persistence.Persistence.Instance.Apply(System).SnapshotStoreFor(null);
-        await AwaitAssertAsync(async () =>
-        {
-            var loaded = await snapshotStore.Ask<LoadSnapshotResult>(
-                new LoadSnapshot(ProvisioningActor.Id, SnapshotSelectionCriteria.Latest, long.MaxValue), Timeout);
-            Assert.Equal(6, loaded.Snapshot?.Metadata.SequenceNr);
-        });
+        await AwaitAssertAsync(async () => Assert.Equal(6, await LatestSnapshotSequenceNr()));
 
         await StopNodeAsync();
         await StartNodeAsync();
@@ -242,13 +236,16 @@ public abstract class ProvisioningActorSpecs(ITestOutputHelper output) : IAsyncL
         for (var i = 0; i < 11; i++)
             await Provision(authority, new SaveSubscriber(Samples.Subscriber($"s{i}", $"+1946555{9000 + i}")));
 
+        await AwaitAssertAsync(async () => Assert.Equal(7, await LatestSnapshotSequenceNr()));
+    }
+
+    /// <summary>The sequence number of the authority's latest snapshot; null when there is none.</summary>
+    private async Task<long?> LatestSnapshotSequenceNr()
+    {
         var snapshotStore = Akka.Persistence.Persistence.Instance.Apply(System).SnapshotStoreFor(null);
-        await AwaitAssertAsync(async () =>
-        {
-            var loaded = await snapshotStore.Ask<LoadSnapshotResult>(
-                new LoadSnapshot(ProvisioningActor.Id, SnapshotSelectionCriteria.Latest, long.MaxValue), Timeout);
-            Assert.Equal(7, loaded.Snapshot?.Metadata.SequenceNr);
-        });
+        var loaded = await snapshotStore.Ask<LoadSnapshotResult>(
+            new LoadSnapshot(ProvisioningActor.Id, SnapshotSelectionCriteria.Latest, long.MaxValue), Timeout);
+        return loaded.Snapshot?.Metadata.SequenceNr;
     }
 
     private static async Task AwaitAssertAsync(Func<Task> assertion)
